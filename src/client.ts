@@ -1,0 +1,185 @@
+import { HttpClient, type Endpoint, type FetchFn, type RequestOptions } from './core/http'
+import { waitForJob, startJobSafely, type WaitOptions } from './core/lifecycle'
+import { createLogger, type Logger, type LogLevel } from './core/logger'
+import { isBrowser, readEnv, runtimeName } from './core/runtime'
+import { ValidationError } from './errors'
+import {
+  creditsSchema,
+  deleteJobResponseSchema,
+  fileJobSchema,
+  jobStatusSchema,
+  startJobResponseSchema,
+  urlJobSchema,
+  webhookDeliveriesSchema,
+  type CreateJobFileParams,
+  type CreateJobUrlParams,
+  type Credits,
+  type DeleteJobResponse,
+  type FileJob,
+  type JobStatus,
+  type StartJobOptions,
+  type StartJobResponse,
+  type UrlJob,
+  type WebhookDeliveries,
+} from './schemas'
+import { VERSION } from './version'
+import {
+  checkBaseUrl,
+  checkCreateJobFile,
+  checkCreateJobUrl,
+  checkJobId,
+  checkNonNegativeInteger,
+  checkPositive,
+  checkRequestOptions,
+  checkStartOptions,
+} from './validate'
+
+export const DEFAULT_BASE_URL = 'https://api.videobgremover.com'
+export const API_KEY_ENV = 'VIDEOBGREMOVER_API_KEY'
+
+export interface ClientOptions {
+  /** Default `https://api.videobgremover.com`; may carry a path prefix such as `http://localhost:3000/api`. */
+  baseUrl?: string
+  /** Milliseconds per attempt (default 60 000). */
+  timeout?: number
+  /** Extra headers on every API call (never sent to storage). */
+  headers?: Record<string, string>
+  /** Retries for calls that may be repeated (default 2). */
+  maxRetries?: number
+  /** A custom fetch; otherwise `globalThis.fetch`, looked up at each call. */
+  fetch?: FetchFn
+  logger?: Logger
+  logLevel?: LogLevel
+  /** Allow an API key in a browser, where anyone can read it. */
+  dangerouslyAllowBrowser?: boolean
+  /** Allow a plain `http://` baseUrl on a host other than loopback. */
+  allowInsecureHttp?: boolean
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000
+const DEFAULT_MAX_RETRIES = 2
+const URL_JOB_TIMEOUT_MS = 300_000
+const LOG_LEVELS: readonly LogLevel[] = ['off', 'error', 'warn', 'info', 'debug']
+
+/** The typed client for every endpoint of the VideoBGRemover API. */
+export class VideoBGRemoverClient {
+  readonly baseUrl: string
+  readonly timeout: number
+  readonly maxRetries: number
+  readonly #http: HttpClient
+
+  constructor(apiKey?: string, options: ClientOptions = {}) {
+    const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
+    const key = resolveApiKey(apiKey, options.baseUrl !== undefined)
+    if (key && isBrowser() && !options.dangerouslyAllowBrowser) {
+      throw new ValidationError(
+        'An API key in a browser is readable by anyone who opens the page. Keep the key on your server and point baseUrl at a backend that adds it (see @videobgremover/sdk/proxy), or pass dangerouslyAllowBrowser: true if you accept the risk.',
+        'dangerouslyAllowBrowser',
+      )
+    }
+    if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+      throw new ValidationError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`, 'logLevel')
+    }
+    this.baseUrl = baseUrl
+    this.timeout = checkPositive(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout')
+    this.maxRetries = checkNonNegativeInteger(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'maxRetries')
+    const logger = createLogger(options.logger, options.logLevel, key)
+    if (key && !/^vbr_.{32}$/.test(key)) {
+      logger.warn('the API key does not look like vbr_ followed by 32 characters; sending it anyway')
+    }
+    const runtime = runtimeName()
+    this.#http = new HttpClient({
+      baseUrl,
+      apiKey: key,
+      timeout: this.timeout,
+      maxRetries: this.maxRetries,
+      headers: { ...options.headers },
+      fetch: options.fetch,
+      userAgent: isBrowser() ? undefined : `videobgremover-js/${VERSION}${runtime ? ` (${runtime})` : ''}`,
+      logger,
+    })
+  }
+
+  /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }`. */
+  credits(options?: RequestOptions): Promise<Credits> {
+    return this.#send({ method: 'GET', path: '/v1/credits', schema: creditsSchema, retry: 'read' }, options)
+  }
+
+  /** Creates a job for a file upload; PUT the bytes to `upload_url`, then `startJob`. */
+  createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
+    const body = checkCreateJobFile(params)
+    return this.#send({ method: 'POST', path: '/v1/jobs', body, schema: fileJobSchema, retry: 'create' }, options)
+  }
+
+  /** Creates a job from a public video URL, which the API downloads during this call. */
+  createJobUrl(params: CreateJobUrlParams, options?: RequestOptions): Promise<UrlJob> {
+    const body = checkCreateJobUrl(params)
+    return this.#send(
+      { method: 'POST', path: '/v1/jobs', body, schema: urlJobSchema, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
+      options,
+    )
+  }
+
+  /** Starts processing; credits are charged here. Never sent twice for one call (see README, Retries). */
+  startJob(jobId: string, startOptions: StartJobOptions = {}, options: RequestOptions = {}): Promise<StartJobResponse> {
+    const id = checkJobId(jobId)
+    const body = checkStartOptions(startOptions)
+    const send = () =>
+      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', jobId: id }, options)
+    const maxRetries = checkRequestOptions(options).maxRetries ?? this.maxRetries
+    return startJobSafely(id, send, (o) => this.status(id, { ...options, ...o }), maxRetries, options.signal)
+  }
+
+  /** The job's status, with signed result URLs once it is completed. */
+  status(jobId: string, options?: RequestOptions): Promise<JobStatus> {
+    const id = checkJobId(jobId)
+    return this.#send({ method: 'GET', path: `${jobPath(id)}/status`, schema: jobStatusSchema, retry: 'read', jobId: id }, options)
+  }
+
+  /**
+   * Polls until the job is `completed` (resolves with its status) or `failed` (rejects with `ProcessingError`).
+   * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs.
+   */
+  wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
+    const id = checkJobId(jobId)
+    if (waitOptions.pollSeconds !== undefined) checkPositive(waitOptions.pollSeconds, 'pollSeconds')
+    if (waitOptions.timeout !== undefined) checkPositive(waitOptions.timeout, 'timeout')
+    return waitForJob(id, (o) => this.status(id, o), this.#http.rateLimit, waitOptions, options)
+  }
+
+  /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
+  deleteJob(jobId: string, options?: RequestOptions): Promise<DeleteJobResponse> {
+    const id = checkJobId(jobId)
+    return this.#send({ method: 'DELETE', path: jobPath(id), schema: deleteJobResponseSchema, retry: 'read', jobId: id }, options)
+  }
+
+  /** The webhook delivery history of one job. */
+  webhookDeliveries(jobId: string, options?: RequestOptions): Promise<WebhookDeliveries> {
+    const id = checkJobId(jobId)
+    return this.#send(
+      { method: 'GET', path: '/v1/webhooks/deliveries', query: { video_id: id }, schema: webhookDeliveriesSchema, retry: 'read', jobId: id },
+      options,
+    )
+  }
+
+  #send<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+    return this.#http.request(endpoint, checkRequestOptions(options))
+  }
+}
+
+const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`
+
+function resolveApiKey(apiKey: unknown, customBaseUrl: boolean): string | undefined {
+  if (apiKey !== undefined && typeof apiKey !== 'string') {
+    throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
+  }
+  if (apiKey !== undefined && apiKey.trim() === '') {
+    throw new ValidationError('apiKey is empty: pass your key (vbr_…) or leave it out to read ' + API_KEY_ENV, 'apiKey')
+  }
+  const key = (apiKey ?? readEnv(API_KEY_ENV))?.trim()
+  if (key || customBaseUrl) return key || undefined
+  throw new ValidationError(
+    `Missing API key: pass it as new VideoBGRemoverClient(apiKey) or set the ${API_KEY_ENV} environment variable`,
+    'apiKey',
+  )
+}

@@ -1,0 +1,200 @@
+import type * as z from 'zod/mini'
+import { ApiError, ConnectionError, TimeoutError, errorFromResponse } from '../errors'
+import type { Logger } from './logger'
+import { redact } from './logger'
+import { backoffMs, isRetryable, serverDelayMs, type RetryPolicy } from './retry'
+import { abortError, linkSignal, sleep, throwIfAborted } from './signal'
+
+/** Per-call options, the last argument of every client method. */
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Milliseconds per attempt. */
+  timeout?: number
+  maxRetries?: number
+  headers?: Record<string, string>
+}
+
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
+
+export interface HttpConfig {
+  baseUrl: string
+  apiKey?: string
+  timeout: number
+  maxRetries: number
+  headers: Record<string, string>
+  /** Undefined: `globalThis.fetch`, looked up at each call. */
+  fetch?: FetchFn
+  userAgent?: string
+  logger: Logger
+}
+
+/** One API call: what to send, how to read the answer, and whether it may be repeated. */
+export interface Endpoint<T> {
+  method: 'GET' | 'POST' | 'DELETE'
+  path: string
+  query?: Record<string, string>
+  body?: unknown
+  schema: z.ZodMiniType<T>
+  retry: RetryPolicy
+  jobId?: string
+  /** Default per-attempt timeout when the caller gives none (ms). */
+  timeout?: number
+}
+
+/** The rate-limit window as the last response described it. */
+export interface RateLimitState {
+  limit?: number
+  remaining?: number
+  /** Epoch ms. */
+  resetAt?: number
+}
+
+export function joinUrl(baseUrl: string, path: string, query?: Record<string, string>): string {
+  const base = baseUrl.replace(/\/+$/, '')
+  const url = base.endsWith('/v1') && path.startsWith('/v1/') ? base + path.slice(3) : base + path
+  return query ? `${url}?${new URLSearchParams(query)}` : url
+}
+
+const headersToRecord = (headers: Headers): Record<string, string> =>
+  Object.fromEntries([...headers].map(([name, value]) => [name.toLowerCase(), value]))
+
+export class HttpClient {
+  readonly rateLimit: RateLimitState = {}
+
+  constructor(readonly config: HttpConfig) {}
+
+  /** Sends `endpoint`, retrying as its policy allows, and returns the validated body. */
+  async request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+    const maxRetries = options.maxRetries ?? this.config.maxRetries
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(options.signal, endpoint.jobId)
+      try {
+        return await this.attempt(endpoint, options)
+      } catch (error) {
+        if (attempt >= maxRetries || !isRetryable(endpoint.retry, error)) throw error
+        const hinted = error instanceof ApiError ? serverDelayMs(error.headers, error.status) : undefined
+        const delay = hinted ?? backoffMs(attempt)
+        this.config.logger.info(`retrying ${endpoint.method} ${endpoint.path} in ${Math.round(delay)} ms`, {
+          attempt: attempt + 1,
+          reason: error instanceof Error ? error.message : String(error),
+        })
+        await sleep(delay, options.signal, endpoint.jobId)
+      }
+    }
+  }
+
+  private async attempt<T>(endpoint: Endpoint<T>, options: RequestOptions): Promise<T> {
+    const { method, path, jobId } = endpoint
+    const url = joinUrl(this.config.baseUrl, path, endpoint.query)
+    const timeout = options.timeout ?? endpoint.timeout ?? this.config.timeout
+    const link = linkSignal(options.signal, timeout)
+    const fail = (error: unknown, what: string): never => {
+      if (options.signal?.aborted) throw abortError(options.signal, jobId)
+      if (link.timedOut()) {
+        throw new TimeoutError(`${method} ${path} timed out after ${timeout} ms`, { jobId })
+      }
+      throw new ConnectionError(`${method} ${path} failed: ${what}: ${describe(error)}`, { cause: error })
+    }
+    try {
+      const headers = this.headers(endpoint, options)
+      this.config.logger.debug(`${method} ${url}`, { headers })
+      const fetchFn = this.config.fetch ?? globalThis.fetch
+      const response = await fetchFn(url, {
+        method,
+        headers,
+        body: endpoint.body === undefined ? undefined : JSON.stringify(endpoint.body),
+        signal: link.signal,
+        redirect: 'manual',
+      }).catch((error: unknown) => fail(error, 'no response'))
+      const text = await response.text().catch((error: unknown) => fail(error, 'response cut short'))
+      const received = headersToRecord(response.headers)
+      this.observeRateLimit(received)
+      this.config.logger.debug(`${method} ${url} → ${response.status}`, {
+        requestId: received['x-request-id'],
+      })
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        const target = received.location ? ` to ${received.location}` : ''
+        throw new ApiError({
+          status: response.status,
+          code: 'redirect_refused',
+          message: `${method} ${path} answered with a redirect${target}; redirects are not followed, so the API key never leaves baseUrl's host`,
+          headers: received,
+          jobId,
+        })
+      }
+      if (!response.ok) {
+        throw errorFromResponse({
+          status: response.status,
+          statusText: response.statusText,
+          headers: received,
+          text: redact(text, this.config.apiKey),
+          jobId,
+          retryAfterMs: serverDelayMs(received, response.status),
+        })
+      }
+      return this.parse(endpoint, response.status, received, text)
+    } finally {
+      link.dispose()
+    }
+  }
+
+  private headers(endpoint: Endpoint<unknown>, options: RequestOptions): Record<string, string> {
+    return {
+      accept: 'application/json',
+      ...(endpoint.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(this.config.userAgent ? { 'user-agent': this.config.userAgent } : {}),
+      ...(this.config.apiKey ? { 'x-api-key': this.config.apiKey } : {}),
+      ...lowerCaseKeys(this.config.headers),
+      ...lowerCaseKeys(options.headers ?? {}),
+    }
+  }
+
+  private parse<T>(endpoint: Endpoint<T>, status: number, headers: Record<string, string>, text: string): T {
+    const where = `${endpoint.method} ${endpoint.path}`
+    const invalid = (code: string, message: string, body: unknown) =>
+      new ApiError({
+        status,
+        code,
+        message,
+        headers,
+        body: redact(body, this.config.apiKey),
+        jobId: endpoint.jobId,
+        requestId: headers['x-request-id'],
+      })
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw invalid('invalid_json', `${where} returned a body that is not JSON (status ${status})`, text)
+    }
+    const result = endpoint.schema.safeParse(body)
+    if (result.success) return result.data
+    const problems = result.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+      .join('; ')
+    throw invalid('invalid_response', `${where} returned an unexpected body: ${problems}`, body)
+  }
+
+  private observeRateLimit(headers: Record<string, string>): void {
+    const read = (name: string) => {
+      const value = Number(headers[name])
+      return headers[name] !== undefined && Number.isFinite(value) ? value : undefined
+    }
+    const reset = read('x-ratelimit-reset')
+    this.rateLimit.limit = read('x-ratelimit-limit') ?? this.rateLimit.limit
+    this.rateLimit.remaining = read('x-ratelimit-remaining') ?? this.rateLimit.remaining
+    this.rateLimit.resetAt = reset === undefined ? this.rateLimit.resetAt : reset * 1000
+  }
+}
+
+/** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  return cause ? `${error.message} (${cause})` : error.message
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+}

@@ -1,0 +1,120 @@
+import { ApiError, ConnectionError, ProcessingError, TimeoutError } from '../errors'
+import type { JobStatus, StartJobResponse } from '../schemas'
+import type { RateLimitState, RequestOptions } from './http'
+import { linkSignal, sleep, throwIfAborted } from './signal'
+
+type ReadStatus = (options: RequestOptions) => Promise<JobStatus>
+
+export interface WaitOptions {
+  /** Fixed seconds between polls. Without it the schedule is adaptive (see `pollDelayMs`). */
+  pollSeconds?: number
+  /** Give up after this many seconds with a `TimeoutError`; the job itself goes on. */
+  timeout?: number
+  /** Called with the new status and the whole status object whenever the status changes. */
+  onStatus?: (status: JobStatus['status'], job: JobStatus) => void
+  signal?: AbortSignal
+}
+
+const FIRST_POLL_MS = 1_000
+const MAX_POLL_MS = 10_000
+
+/**
+ * The adaptive schedule: 1 s after the first read, growing by half each time to a 10 s cap
+ * (1, 1.5, 2.25, 3.4, 5.1, 7.6, 10, 10, … s). When fewer than a fifth of the rate-limit window's
+ * requests remain, the wait stretches so the rest last until the window resets.
+ */
+export function pollDelayMs(poll: number, rateLimit: RateLimitState, now = Date.now()): number {
+  const delay = Math.min(FIRST_POLL_MS * 1.5 ** poll, MAX_POLL_MS)
+  const { limit, remaining, resetAt } = rateLimit
+  if (limit === undefined || remaining === undefined || resetAt === undefined) return delay
+  if (remaining > limit / 5 || resetAt <= now) return delay
+  return Math.max(delay, Math.min((resetAt - now) / Math.max(remaining, 1), 60_000))
+}
+
+export async function waitForJob(
+  jobId: string,
+  readStatus: ReadStatus,
+  rateLimit: RateLimitState,
+  options: WaitOptions,
+  requestOptions: RequestOptions,
+): Promise<JobStatus> {
+  const { pollSeconds, timeout, onStatus } = options
+  const deadline = linkSignal(options.signal, timeout === undefined ? undefined : timeout * 1000)
+  let last: JobStatus | undefined
+  try {
+    for (let poll = 0; ; poll++) {
+      const job = await readStatus({ ...requestOptions, signal: deadline.signal })
+      if (job.status !== last?.status) onStatus?.(job.status, job)
+      last = job
+      if (job.status === 'completed') return job
+      if (job.status === 'failed') throw jobFailed(job)
+      const delay = pollSeconds === undefined ? pollDelayMs(poll, rateLimit) : pollSeconds * 1000
+      await sleep(delay, deadline.signal, jobId)
+    }
+  } catch (error) {
+    if (!deadline.timedOut() || options.signal?.aborted) throw error
+    throw new TimeoutError(
+      `Job ${jobId} did not finish within ${timeout} s (last status: ${last?.status ?? 'unknown'}); it may still finish: wait again rather than starting a new job`,
+      { jobId, lastStatus: last },
+    )
+  } finally {
+    deadline.dispose()
+  }
+}
+
+function jobFailed(job: JobStatus): ProcessingError {
+  return new ProcessingError({
+    status: 200,
+    code: 'job_failed',
+    message: job.message ?? job.error ?? `Job ${job.id} failed`,
+    body: job,
+    jobId: job.id,
+  })
+}
+
+/** A failure after which the start may or may not have happened on the server. */
+function isAmbiguous(error: unknown): boolean {
+  return (
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError ||
+    (error instanceof ApiError && error.status >= 500)
+  )
+}
+
+const RECONCILE_DELAY_MS = 1_000
+
+/**
+ * Starts a job without ever charging twice. After an ambiguous failure it reads the status: a job past
+ * `created`/`uploaded` did start, so its status stands in for the lost response; otherwise it starts
+ * again, up to `maxRetries` times.
+ */
+export async function startJobSafely(
+  jobId: string,
+  send: () => Promise<StartJobResponse>,
+  readStatus: ReadStatus,
+  maxRetries: number,
+  signal: AbortSignal | undefined,
+): Promise<StartJobResponse> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send()
+    } catch (error) {
+      if (attempt >= maxRetries || !isAmbiguous(error)) throw error
+      await sleep(RECONCILE_DELAY_MS, signal, jobId)
+      const job = await readStatus({ signal })
+      throwIfAborted(signal, jobId)
+      if (job.status !== 'created' && job.status !== 'uploaded') return startedFrom(job)
+    }
+  }
+}
+
+function startedFrom(job: JobStatus): StartJobResponse {
+  return {
+    id: job.id,
+    status: job.status,
+    export_id: job.export_id,
+    background: job.background,
+    video_length_seconds: job.length_seconds,
+    creditsUsed: undefined,
+  }
+}

@@ -1,0 +1,119 @@
+import type { RequestOptions } from './core/http'
+import { ValidationError } from './errors'
+import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './schemas'
+
+/** Checks that refuse bad input before anything is sent; each error names the field. */
+
+export function checkPositive(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`${field} must be a positive number, got ${show(value)}`, field)
+  }
+  return value
+}
+
+export function checkNonNegativeInteger(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ValidationError(`${field} must be a whole number ≥ 0, got ${show(value)}`, field)
+  }
+  return value
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+export function checkBaseUrl(value: unknown, allowInsecureHttp = false): string {
+  let url: URL
+  try {
+    url = new URL(String(value))
+  } catch {
+    throw new ValidationError(`baseUrl must be an absolute http(s) URL, got ${show(value)}`, 'baseUrl')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ValidationError(`baseUrl must use https (or http for local testing), got ${url.protocol}`, 'baseUrl')
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ValidationError('baseUrl must not carry a query, a fragment or credentials', 'baseUrl')
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
+    throw new ValidationError(
+      `baseUrl ${url.origin} is plain http on a host that is not loopback: the API key would travel unencrypted. Use https, or pass allowInsecureHttp: true`,
+      'baseUrl',
+    )
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+const JOB_ID = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/
+
+export function checkJobId(value: unknown): string {
+  if (typeof value !== 'string' || !JOB_ID.test(value) || value.length > 200) {
+    throw new ValidationError(
+      `jobId must be the id of a job (letters, digits, '-', '_', '.', '~'), got ${show(value)}`,
+      'jobId',
+    )
+  }
+  return value
+}
+
+export function checkRequestOptions(options: RequestOptions): RequestOptions {
+  if (options.timeout !== undefined) checkPositive(options.timeout, 'timeout')
+  if (options.maxRetries !== undefined) checkNonNegativeInteger(options.maxRetries, 'maxRetries')
+  return options
+}
+
+const CONTENT_TYPES = ['video/mp4', 'video/mov', 'video/webm']
+
+export function checkCreateJobFile(params: CreateJobFileParams): CreateJobFileParams {
+  if (typeof params?.filename !== 'string' || params.filename.trim() === '') {
+    throw new ValidationError('filename must be the video file name, e.g. "clip.mp4"', 'filename')
+  }
+  if (!CONTENT_TYPES.includes(params.content_type)) {
+    throw new ValidationError(
+      `content_type must be one of ${CONTENT_TYPES.join(', ')} (use video/mov for .mov, not video/quicktime), got ${show(params.content_type)}`,
+      'content_type',
+    )
+  }
+  return { filename: params.filename, content_type: params.content_type }
+}
+
+export function checkCreateJobUrl(params: CreateJobUrlParams): CreateJobUrlParams {
+  if (!parseHttpUrl(params?.video_url)) {
+    throw new ValidationError(`video_url must be a public http(s) URL, got ${show(params?.video_url)}`, 'video_url')
+  }
+  return { video_url: params.video_url }
+}
+
+const HEX_COLOR = /^#(?:[0-9a-f]{6}|[0-9a-f]{8})$/i
+
+export function checkStartOptions(options: StartJobOptions): StartJobOptions {
+  const { background, webhook_url } = options
+  if (background !== undefined) {
+    if (!['color', 'transparent', 'composition'].includes(background?.type)) {
+      throw new ValidationError(
+        `background.type must be color, transparent or composition, got ${show(background?.type)}`,
+        'background.type',
+      )
+    }
+    if (background.type === 'color' && !HEX_COLOR.test(String(background.color))) {
+      throw new ValidationError(`background.color must be #RRGGBB, got ${show(background.color)}`, 'background.color')
+    }
+  }
+  if (webhook_url !== undefined && !parseHttpUrl(webhook_url)) {
+    throw new ValidationError(`webhook_url must be an http(s) URL, got ${show(webhook_url)}`, 'webhook_url')
+  }
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null))
+}
+
+function parseHttpUrl(value: unknown): URL | undefined {
+  try {
+    const url = new URL(String(value))
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
+  return typeof value
+}
