@@ -1,0 +1,14 @@
+export { FAKE_API_KEY, FakeApi, FakeConnectionDrop, fakeResultBytes } from './fake-api'
+export type {
+  FakeApiOptions,
+  FakeBackground,
+  FakeEndpoint,
+  FakeFault,
+  FakeJob,
+  FakeJobStatus,
+  FakeRateLimit,
+  FakeUpload,
+  FakeWebhookDelivery,
+  LedgerEntry,
+} from './fake-api'
+export { fakeApiHandlers } from './msw'
