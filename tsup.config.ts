@@ -3,7 +3,10 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'node/index': 'src/node/index.ts',
+    webhooks: 'src/webhooks.ts',
     'testing/index': 'src/testing/index.ts',
+    'testing/node': 'src/testing/node.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -11,5 +14,4 @@ export default defineConfig({
   treeshake: true,
   clean: true,
   target: 'es2022',
-  sourcemap: false,
 })

@@ -3,6 +3,7 @@ import { waitForJob, startJobSafely, type WaitOptions } from './core/lifecycle'
 import { createLogger, type Logger, type LogLevel } from './core/logger'
 import { isBrowser, readEnv, runtimeName } from './core/runtime'
 import { ValidationError } from './errors'
+import { webPlatform, type Platform } from './platform'
 import {
   creditsSchema,
   deleteJobResponseSchema,
@@ -32,6 +33,7 @@ import {
   checkPositive,
   checkRequestOptions,
   checkStartOptions,
+  checkWaitOptions,
 } from './validate'
 
 export const DEFAULT_BASE_URL = 'https://api.videobgremover.com'
@@ -56,6 +58,13 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean
 }
 
+/** What the Video facade and downloads use besides the endpoints; not part of the public API. */
+export const transport = Symbol('videobgremover.transport')
+export interface Transport {
+  fetch: FetchFn
+  platform: Platform
+}
+
 const DEFAULT_TIMEOUT_MS = 60_000
 const DEFAULT_MAX_RETRIES = 2
 const URL_JOB_TIMEOUT_MS = 300_000
@@ -67,8 +76,10 @@ export class VideoBGRemoverClient {
   readonly timeout: number
   readonly maxRetries: number
   readonly #http: HttpClient
+  readonly #platform: Platform
 
-  constructor(apiKey?: string, options: ClientOptions = {}) {
+  /** @param platform internal: set by the Node entry point. */
+  constructor(apiKey?: string, options: ClientOptions = {}, platform: Platform = webPlatform) {
     const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
     const key = resolveApiKey(apiKey, options.baseUrl !== undefined)
     if (key && isBrowser() && !options.dangerouslyAllowBrowser) {
@@ -88,6 +99,7 @@ export class VideoBGRemoverClient {
       logger.warn('the API key does not look like vbr_ followed by 32 characters; sending it anyway')
     }
     const runtime = runtimeName()
+    this.#platform = platform
     this.#http = new HttpClient({
       baseUrl,
       apiKey: key,
@@ -142,9 +154,7 @@ export class VideoBGRemoverClient {
    */
   wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
     const id = checkJobId(jobId)
-    if (waitOptions.pollSeconds !== undefined) checkPositive(waitOptions.pollSeconds, 'pollSeconds')
-    if (waitOptions.timeout !== undefined) checkPositive(waitOptions.timeout, 'timeout')
-    return waitForJob(id, (o) => this.status(id, o), this.#http.rateLimit, waitOptions, options)
+    return waitForJob(id, (o) => this.status(id, o), this.#http.rateLimit, checkWaitOptions(waitOptions), options)
   }
 
   /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
@@ -160,6 +170,12 @@ export class VideoBGRemoverClient {
       { method: 'GET', path: '/v1/webhooks/deliveries', query: { video_id: id }, schema: webhookDeliveriesSchema, retry: 'read', jobId: id },
       options,
     )
+  }
+
+  /** @internal */
+  get [transport](): Transport {
+    const config = this.#http.config
+    return { fetch: (input, init) => (config.fetch ?? globalThis.fetch)(input, init), platform: this.#platform }
   }
 
   #send<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {

@@ -3,6 +3,13 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 /** Root of everything the SDK throws. */
 export class VideoBGRemoverError extends Error {
   override name = 'VideoBGRemoverError'
+  /** The job this error concerns, once one exists: resume or delete it rather than starting again. */
+  declare jobId?: string
+
+  constructor(message: string, options: { cause?: unknown; jobId?: string } = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    if (options.jobId !== undefined) this.jobId = options.jobId
+  }
 
   toJSON(): Record<string, unknown> {
     const { stack: _stack, ...fields } = this as unknown as Record<string, unknown>
@@ -28,19 +35,14 @@ export class ValidationError extends VideoBGRemoverError {
 /** The network failed: DNS, refused, reset, or a body cut short. */
 export class ConnectionError extends VideoBGRemoverError {
   override name = 'ConnectionError'
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-  }
 }
 
 /** A request took longer than its `timeout`, or `wait()` passed its `timeout`. */
 export class TimeoutError extends VideoBGRemoverError {
   override name = 'TimeoutError'
-  readonly jobId?: string
   readonly lastStatus?: unknown
   constructor(message: string, details: { jobId?: string; lastStatus?: unknown } = {}) {
-    super(message)
-    this.jobId = details.jobId
+    super(message, { jobId: details.jobId })
     this.lastStatus = details.lastStatus
   }
 }
@@ -48,10 +50,8 @@ export class TimeoutError extends VideoBGRemoverError {
 /** The caller's `AbortSignal` fired. `cause` is the signal's reason; `jobId` names a job left behind. */
 export class AbortError extends VideoBGRemoverError {
   override name = 'AbortError'
-  readonly jobId?: string
   constructor(message = 'The operation was aborted', options: { cause?: unknown; jobId?: string } = {}) {
-    super(message, { cause: options.cause })
-    this.jobId = options.jobId
+    super(message, options)
   }
 }
 
@@ -75,15 +75,13 @@ export class ApiError extends VideoBGRemoverError {
   readonly requestId?: string
   readonly headers: Record<string, string>
   readonly body?: unknown
-  readonly jobId?: string
   constructor(details: ApiErrorDetails) {
-    super(details.message)
+    super(details.message, { jobId: details.jobId })
     this.status = details.status
     this.code = details.code
     this.requestId = details.requestId
     this.headers = details.headers ?? {}
     this.body = details.body
-    this.jobId = details.jobId
   }
 }
 

@@ -36,3 +36,9 @@ export type {
   WebhookDeliveries,
 } from './schemas'
 export { VERSION } from './version'
+export { Video, RemoveBGOptions, Prefer, Model, type RemoveBGOptionsInit, type RemoveBackgroundParams } from './video'
+export { Foreground, type ForegroundDetails } from './foreground'
+export type { OpenOptions, VideoSource } from './transfer/source'
+export type { Progress, ProgressCallback } from './transfer/progress'
+export type { DownloadOptions } from './transfer/download'
+export { parseWebhook, verifyWebhook, MAX_WEBHOOK_BYTES, type WebhookEvent, type VerifiedWebhook } from './webhooks'

@@ -54,6 +54,43 @@ export function checkJobId(value: unknown): string {
   return value
 }
 
+export function checkWaitOptions<T extends { pollSeconds?: number; timeout?: number }>(options: T): T {
+  if (options.pollSeconds !== undefined) checkPositive(options.pollSeconds, 'pollSeconds')
+  if (options.timeout !== undefined) checkPositive(options.timeout, 'timeout')
+  return options
+}
+
+/**
+ * Open enums accept any string the API may add later, but a near miss of a known value (different case, or
+ * at most two letters off) is a typo: refused, with the valid values listed.
+ */
+export function checkKnownValue<T extends string>(value: T, known: readonly string[], field: string): T {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ValidationError(`${field} must be one of ${[...new Set(known)].join(', ')}; got ${show(value)}`, field)
+  }
+  if (known.includes(value)) return value
+  const typo = known.find((name) => name.toLowerCase() === value.toLowerCase() || editDistance(name, value) <= 2)
+  if (typo) {
+    throw new ValidationError(
+      `${field} ${show(value)} is not valid: did you mean ${show(typo)}? Known values: ${[...new Set(known)].join(', ')}`,
+      field,
+    )
+  }
+  return value
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
 export function checkRequestOptions(options: RequestOptions): RequestOptions {
   if (options.timeout !== undefined) checkPositive(options.timeout, 'timeout')
   if (options.maxRetries !== undefined) checkNonNegativeInteger(options.maxRetries, 'maxRetries')

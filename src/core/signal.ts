@@ -5,6 +5,8 @@ export interface LinkedSignal {
   signal: AbortSignal
   /** True when the deadline, not the caller, aborted it. */
   timedOut(): boolean
+  /** Keeps the caller's abort linked but drops the deadline (e.g. once headers arrived). */
+  stopTimer(): void
   dispose(): void
 }
 
@@ -24,6 +26,7 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number):
   return {
     signal: controller.signal,
     timedOut: () => expired,
+    stopTimer: () => clearTimeout(timer),
     dispose() {
       clearTimeout(timer)
       parent?.removeEventListener('abort', onAbort)

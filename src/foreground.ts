@@ -1,0 +1,90 @@
+import { transport, type VideoBGRemoverClient } from './client'
+import { abortError } from './core/signal'
+import { ValidationError } from './errors'
+import type { JobStatus } from './schemas'
+import { download, type DownloadOptions } from './transfer/download'
+
+export interface ForegroundDetails {
+  /** The output format asked for: a `transparent_format`, or `mp4` for green screen, colour and composition. */
+  format: string
+  model?: string
+  /** What was sent: the file name, path or source URL. */
+  source: string
+  /** Credits charged, from the start response, when the status does not carry `length_seconds`. */
+  creditsUsed?: number
+}
+
+/** The result of `removeBackground`: the job's details worth persisting, and the output to download. */
+export class Foreground {
+  readonly jobId: string
+  readonly format: string
+  readonly url?: string
+  readonly maskUrl?: string
+  readonly thumbnailUrl?: string
+  /** Seconds of video processed, which is also the credits used (1 credit per second). */
+  readonly lengthSeconds?: number
+  readonly model?: string
+  readonly source: string
+  readonly status: JobStatus
+  readonly #client: VideoBGRemoverClient
+
+  constructor(client: VideoBGRemoverClient, status: JobStatus, details: ForegroundDetails) {
+    this.#client = client
+    this.status = status
+    this.jobId = status.id
+    this.format = details.format
+    this.url = status.processed_video_url ?? undefined
+    this.maskUrl = status.processed_mask_url ?? undefined
+    this.thumbnailUrl = status.thumbnail_url ?? undefined
+    this.lengthSeconds = status.length_seconds ?? details.creditsUsed
+    this.model = details.model
+    this.source = details.source
+  }
+
+  /** Streams the main output. Signed URLs last about an hour; a stale one is refreshed from the status. */
+  async stream(options: DownloadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    if (!this.url) {
+      throw new ValidationError(`Job ${this.jobId} has no processed_video_url to download`, 'url')
+    }
+    return download(this.url, {
+      ...options,
+      fetch: this.#client[transport].fetch,
+      maxRetries: this.#client.maxRetries,
+      timeout: this.#client.timeout,
+      jobId: this.jobId,
+      refreshUrl: async () => {
+        const fresh = await this.#client.status(this.jobId, { signal: options.signal })
+        if (!fresh.processed_video_url) {
+          throw new ValidationError(`Job ${this.jobId} no longer has a processed_video_url`, 'url')
+        }
+        return fresh.processed_video_url
+      },
+    })
+  }
+
+  async arrayBuffer(options?: DownloadOptions): Promise<ArrayBuffer> {
+    return new Response(await this.stream(options)).arrayBuffer()
+  }
+
+  async blob(options?: DownloadOptions): Promise<Blob> {
+    return new Response(await this.stream(options)).blob()
+  }
+
+  /** Node, Bun, Deno: streams the output to `path` through a temporary file, so a failure leaves no file. */
+  async save(path: string, options: DownloadOptions = {}): Promise<string> {
+    if (typeof path !== 'string' || path.trim() === '') {
+      throw new ValidationError('save(path) needs the path of the file to write', 'path')
+    }
+    const body = await this.stream(options)
+    await this.#client[transport].platform.saveFile(body, path, options.signal).catch((error: unknown) => {
+      throw options.signal?.aborted ? abortError(options.signal, this.jobId) : error
+    })
+    return path
+  }
+
+  /** What the vendor advises persisting per job. */
+  toJSON() {
+    const { jobId, format, url, maskUrl, thumbnailUrl, lengthSeconds, model, source, status } = this
+    return { jobId, format, url, maskUrl, thumbnailUrl, lengthSeconds, model, source, status }
+  }
+}

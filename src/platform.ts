@@ -1,0 +1,33 @@
+import { ValidationError } from './errors'
+
+/** A local file opened for upload: its size and a fresh stream of its bytes per call. */
+export interface LocalFile {
+  size: number
+  stream(): ReadableStream<Uint8Array>
+}
+
+/** What differs between runtimes. The web one is the default; Node's comes through the "node" export condition. */
+export interface Platform {
+  openFile(path: string): Promise<LocalFile>
+  /** Streams `body` to `path` so that no partial file is left behind on failure. */
+  saveFile(body: ReadableStream<Uint8Array>, path: string, signal?: AbortSignal): Promise<void>
+  /** `error` where the runtime supports it: Node's fetch only streams a request body that cannot be redirected. */
+  redirect: RequestRedirect
+}
+
+export const webPlatform: Platform = {
+  async openFile(path) {
+    throw new ValidationError(
+      `Cannot read the file path ${JSON.stringify(path)} here: in a browser or worker pass a File, Blob or the bytes to Video.open()`,
+      'source',
+    )
+  },
+  async saveFile(body) {
+    await body.cancel()
+    throw new ValidationError(
+      'save(path) writes to disk, which this runtime cannot: use blob(), arrayBuffer() or stream() instead',
+      'path',
+    )
+  },
+  redirect: 'manual',
+}

@@ -1,0 +1,149 @@
+import { transport, type VideoBGRemoverClient } from './client'
+import type { WaitOptions } from './core/lifecycle'
+import { VideoBGRemoverError } from './errors'
+import { Foreground } from './foreground'
+import type { Background, ModelName, StartJobOptions, TransparentFormat } from './schemas'
+import type { ProgressCallback } from './transfer/progress'
+import { describeSource, type OpenOptions, type SourceLoader, type VideoSource } from './transfer/source'
+import { uploadToSignedUrl } from './transfer/upload'
+import { throwIfAborted } from './core/signal'
+import { checkKnownValue, checkStartOptions, checkWaitOptions } from './validate'
+
+/** Every `transparent_format`; `AUTO` is `webm_vp9`. */
+export const Prefer = {
+  AUTO: 'webm_vp9',
+  WEBM_VP9: 'webm_vp9',
+  MOV_PRORES: 'mov_prores',
+  PNG_SEQUENCE: 'png_sequence',
+  PRO_BUNDLE: 'pro_bundle',
+  STACKED_VIDEO: 'stacked_video',
+  GIF: 'gif',
+  WEBP: 'webp',
+  LOTTIE: 'lottie',
+  MASK_VIDEO_INVERTED: 'mask_video_inverted',
+} as const
+
+/** The four models; any other string is sent as given. */
+export const Model = {
+  ORIGINAL: 'videobgremover-original',
+  LIGHT: 'videobgremover-light',
+  PRO: 'videobgremover-pro',
+  HUMAN: 'videobgremover-human',
+} as const
+
+export interface RemoveBGOptionsInit {
+  prefer?: TransparentFormat
+  model?: ModelName
+  /** A `#RRGGBB` colour, or a full background (colour or server-side composition) instead of transparency. */
+  background?: string | Background
+}
+
+/** What to produce: a transparent format (default `webm_vp9`), a model, or a colour or composition background. */
+export class RemoveBGOptions {
+  readonly prefer: TransparentFormat
+  readonly model?: ModelName
+  readonly background?: Background
+
+  constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | Background) {
+    this.prefer = checkKnownValue(prefer, Object.values(Prefer), 'prefer')
+    this.model = model === undefined ? undefined : checkKnownValue(model, Object.values(Model), 'model')
+    this.background = typeof background === 'string' ? { type: 'color', color: background } : background
+  }
+
+  static withPrefer(prefer: TransparentFormat): RemoveBGOptions {
+    return new RemoveBGOptions(prefer)
+  }
+
+  static withModel(model: ModelName): RemoveBGOptions {
+    return new RemoveBGOptions(Prefer.AUTO, model)
+  }
+
+  static from(options: RemoveBGOptions | RemoveBGOptionsInit | undefined): RemoveBGOptions {
+    if (options instanceof RemoveBGOptions) return options
+    return new RemoveBGOptions(options?.prefer, options?.model, options?.background)
+  }
+
+  /** The body of the start call. */
+  toStartOptions(webhookUrl?: string): StartJobOptions {
+    return {
+      background: this.background ?? { type: 'transparent', transparent_format: this.prefer },
+      model: this.model,
+      webhook_url: webhookUrl,
+    }
+  }
+
+  /** The format of the main output file. */
+  get format(): string {
+    return this.background ? 'mp4' : this.prefer
+  }
+}
+
+export interface RemoveBackgroundParams {
+  client: VideoBGRemoverClient
+  options?: RemoveBGOptions | RemoveBGOptionsInit
+  /** Seconds between status polls; adaptive when absent. */
+  pollSeconds?: number
+  /** Seconds to wait for processing before a `TimeoutError` (the job goes on). */
+  timeout?: number
+  onStatus?: WaitOptions['onStatus']
+  /** Upload progress in bytes, throttled; ends at `total`. */
+  onUploadProgress?: ProgressCallback
+  /** Receives `job.started`, `job.completed` and `job.failed`. */
+  webhookUrl?: string
+  signal?: AbortSignal
+}
+
+/** A video to process: a file path, an http(s) URL, a File or Blob, bytes or a stream. */
+export class Video {
+  readonly #load: SourceLoader
+
+  private constructor(load: SourceLoader) {
+    this.#load = load
+  }
+
+  /** Checks the source at once: a bad one is a `ValidationError` before anything is sent. */
+  static open(source: VideoSource, options?: OpenOptions): Video {
+    return new Video(describeSource(source, options))
+  }
+
+  /** Create → upload → start → wait, resolving to the result. Errors after creation carry the `jobId`. */
+  async removeBackground(params: RemoveBackgroundParams): Promise<Foreground> {
+    const { client, signal } = checkWaitOptions(params)
+    const options = RemoveBGOptions.from(params.options)
+    const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))
+    const source = await this.#load(client[transport].platform)
+    throwIfAborted(signal)
+    let jobId: string | undefined
+    try {
+      if (source.kind === 'url') {
+        jobId = (await client.createJobUrl({ video_url: source.reference }, { signal })).id
+      } else {
+        const job = await client.createJobFile({ filename: source.filename, content_type: source.contentType }, { signal })
+        jobId = job.id
+        await uploadToSignedUrl(job, source, {
+          fetch: client[transport].fetch,
+          redirect: client[transport].platform.redirect,
+          maxRetries: client.maxRetries,
+          signal,
+          onProgress: params.onUploadProgress,
+        })
+      }
+      const started = await client.startJob(jobId, startOptions, { signal })
+      const status = await client.wait(jobId, {
+        pollSeconds: params.pollSeconds,
+        timeout: params.timeout,
+        onStatus: params.onStatus,
+        signal,
+      })
+      return new Foreground(client, status, {
+        format: options.format,
+        model: options.model,
+        source: source.reference,
+        creditsUsed: started.creditsUsed ?? undefined,
+      })
+    } catch (error) {
+      if (error instanceof VideoBGRemoverError && jobId !== undefined) error.jobId ??= jobId
+      throw error
+    }
+  }
+}
