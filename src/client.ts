@@ -2,6 +2,7 @@ import { HttpClient, type Endpoint, type FetchFn, type RequestOptions } from './
 import { waitForJob, startJobSafely, type WaitOptions } from './core/lifecycle'
 import { createLogger, type Logger, type LogLevel } from './core/logger'
 import { isBrowser, readEnv, runtimeName } from './core/runtime'
+import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
 import { webPlatform, type Platform } from './platform'
 import {
@@ -10,7 +11,9 @@ import {
   fileJobSchema,
   jobStatusSchema,
   startJobResponseSchema,
+  toCredits,
   urlJobSchema,
+  withCreditsUsed,
   webhookDeliveriesSchema,
   type CreateJobFileParams,
   type CreateJobUrlParams,
@@ -36,8 +39,6 @@ import {
   checkWaitOptions,
 } from './validate'
 
-export const DEFAULT_BASE_URL = 'https://api.videobgremover.com'
-export const API_KEY_ENV = 'VIDEOBGREMOVER_API_KEY'
 
 export interface ClientOptions {
   /** Default `https://api.videobgremover.com`; may carry a path prefix such as `http://localhost:3000/api`. */
@@ -81,7 +82,7 @@ export class VideoBGRemoverClient {
   /** @param platform internal: set by the Node entry point. */
   constructor(apiKey?: string, options: ClientOptions = {}, platform: Platform = webPlatform) {
     const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
-    const key = resolveApiKey(apiKey, options.baseUrl !== undefined)
+    const key = resolveApiKey(apiKey, new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin)
     if (key && isBrowser() && !options.dangerouslyAllowBrowser) {
       throw new ValidationError(
         'An API key in a browser is readable by anyone who opens the page. Keep the key on your server and point baseUrl at a backend that adds it (see @videobgremover/sdk/proxy), or pass dangerouslyAllowBrowser: true if you accept the risk.',
@@ -113,18 +114,18 @@ export class VideoBGRemoverClient {
   }
 
   /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }`. */
-  credits(options?: RequestOptions): Promise<Credits> {
-    return this.#send({ method: 'GET', path: '/v1/credits', schema: creditsSchema, retry: 'read' }, options)
+  async credits(options?: RequestOptions): Promise<Credits> {
+    return this.#send({ method: 'GET', path: '/v1/credits', schema: creditsSchema, retry: 'read' }, options).then(toCredits)
   }
 
   /** Creates a job for a file upload; PUT the bytes to `upload_url`, then `startJob`. */
-  createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
+  async createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
     const body = checkCreateJobFile(params)
     return this.#send({ method: 'POST', path: '/v1/jobs', body, schema: fileJobSchema, retry: 'create' }, options)
   }
 
   /** Creates a job from a public video URL, which the API downloads during this call. */
-  createJobUrl(params: CreateJobUrlParams, options?: RequestOptions): Promise<UrlJob> {
+  async createJobUrl(params: CreateJobUrlParams, options?: RequestOptions): Promise<UrlJob> {
     const body = checkCreateJobUrl(params)
     return this.#send(
       { method: 'POST', path: '/v1/jobs', body, schema: urlJobSchema, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
@@ -133,17 +134,17 @@ export class VideoBGRemoverClient {
   }
 
   /** Starts processing; credits are charged here. Never sent twice for one call (see README, Retries). */
-  startJob(jobId: string, startOptions: StartJobOptions = {}, options: RequestOptions = {}): Promise<StartJobResponse> {
+  async startJob(jobId: string, startOptions: StartJobOptions = {}, options: RequestOptions = {}): Promise<StartJobResponse> {
     const id = checkJobId(jobId)
     const body = checkStartOptions(startOptions)
     const send = () =>
-      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', jobId: id }, options)
+      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', jobId: id }, options).then(withCreditsUsed)
     const maxRetries = checkRequestOptions(options).maxRetries ?? this.maxRetries
     return startJobSafely(id, send, (o) => this.status(id, { ...options, ...o }), maxRetries, options.signal)
   }
 
   /** The job's status, with signed result URLs once it is completed. */
-  status(jobId: string, options?: RequestOptions): Promise<JobStatus> {
+  async status(jobId: string, options?: RequestOptions): Promise<JobStatus> {
     const id = checkJobId(jobId)
     return this.#send({ method: 'GET', path: `${jobPath(id)}/status`, schema: jobStatusSchema, retry: 'read', jobId: id }, options)
   }
@@ -152,19 +153,19 @@ export class VideoBGRemoverClient {
    * Polls until the job is `completed` (resolves with its status) or `failed` (rejects with `ProcessingError`).
    * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs.
    */
-  wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
+  async wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
     const id = checkJobId(jobId)
     return waitForJob(id, (o) => this.status(id, o), this.#http.rateLimit, checkWaitOptions(waitOptions), options)
   }
 
   /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
-  deleteJob(jobId: string, options?: RequestOptions): Promise<DeleteJobResponse> {
+  async deleteJob(jobId: string, options?: RequestOptions): Promise<DeleteJobResponse> {
     const id = checkJobId(jobId)
     return this.#send({ method: 'DELETE', path: jobPath(id), schema: deleteJobResponseSchema, retry: 'read', jobId: id }, options)
   }
 
   /** The webhook delivery history of one job. */
-  webhookDeliveries(jobId: string, options?: RequestOptions): Promise<WebhookDeliveries> {
+  async webhookDeliveries(jobId: string, options?: RequestOptions): Promise<WebhookDeliveries> {
     const id = checkJobId(jobId)
     return this.#send(
       { method: 'GET', path: '/v1/webhooks/deliveries', query: { video_id: id }, schema: webhookDeliveriesSchema, retry: 'read', jobId: id },
@@ -185,7 +186,8 @@ export class VideoBGRemoverClient {
 
 const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`
 
-function resolveApiKey(apiKey: unknown, customBaseUrl: boolean): string | undefined {
+/** The key, or none when `baseUrl` is a backend of the caller's that adds it. */
+function resolveApiKey(apiKey: unknown, ownBackend: boolean): string | undefined {
   if (apiKey !== undefined && typeof apiKey !== 'string') {
     throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
   }
@@ -193,7 +195,7 @@ function resolveApiKey(apiKey: unknown, customBaseUrl: boolean): string | undefi
     throw new ValidationError('apiKey is empty: pass your key (vbr_…) or leave it out to read ' + API_KEY_ENV, 'apiKey')
   }
   const key = (apiKey ?? readEnv(API_KEY_ENV))?.trim()
-  if (key || customBaseUrl) return key || undefined
+  if (key || ownBackend) return key || undefined
   throw new ValidationError(
     `Missing API key: pass it as new VideoBGRemoverClient(apiKey) or set the ${API_KEY_ENV} environment variable`,
     'apiKey',

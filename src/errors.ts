@@ -21,6 +21,13 @@ export class VideoBGRemoverError extends Error {
   }
 }
 
+/** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
+export function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  return cause ? `${error.message} (${cause})` : error.message
+}
+
 /** Bad input, refused before anything was sent. `field` names what was wrong. */
 export class ValidationError extends VideoBGRemoverError {
   override name = 'ValidationError'
@@ -210,7 +217,7 @@ export function errorFromResponse(response: ErrorResponse): ApiError {
     code,
     message:
       parsed.message ??
-      textSnippet(response.text) ??
+      (typeof body === 'string' ? textSnippet(body) : undefined) ??
       (response.statusText || `Request failed with status ${response.status}`),
     requestId: parsed.requestId ?? response.headers['x-request-id'],
     headers: response.headers,

@@ -22,23 +22,27 @@ export type ModelName = Open<
   'videobgremover-original' | 'videobgremover-light' | 'videobgremover-pro' | 'videobgremover-human'
 >
 
-const looseRecord = z.record(z.string(), z.unknown())
+// Only looseObject, array, string, number and optional/nullable: each further zod kind costs bundle size.
+const looseRecord = z.looseObject({})
 
-export const creditsSchema = z.pipe(
-  z.looseObject({
-    user_id: optional(z.string()),
-    total_credits: z.number(),
-    remaining_credits: z.number(),
-    used_credits: z.number(),
-  }),
-  z.transform((wire) => ({
-    totalCredits: wire.total_credits,
-    remainingCredits: wire.remaining_credits,
-    usedCredits: wire.used_credits,
-    ...(wire.user_id == null ? {} : { userId: wire.user_id }),
-  })),
-)
-export type Credits = z.infer<typeof creditsSchema>
+export const creditsSchema = z.looseObject({
+  user_id: optional(z.string()),
+  total_credits: z.number(),
+  remaining_credits: z.number(),
+  used_credits: z.number(),
+})
+
+/** The balance as the docs show it: camelCase, other fields kept. */
+export function toCredits({ total_credits, remaining_credits, used_credits, user_id, ...rest }: z.infer<typeof creditsSchema>) {
+  return {
+    ...rest,
+    totalCredits: total_credits,
+    remainingCredits: remaining_credits,
+    usedCredits: used_credits,
+    ...(user_id == null ? {} : { userId: user_id }),
+  }
+}
+export type Credits = ReturnType<typeof toCredits>
 
 export const fileJobSchema = z.looseObject({
   id: z.string(),
@@ -51,7 +55,7 @@ export const fileJobSchema = z.looseObject({
   instructions: optional(
     z.looseObject({
       method: optional(z.string()),
-      headers: optional(z.record(z.string(), z.string())),
+      headers: optional(looseRecord),
       note: optional(z.string()),
     }),
   ),
@@ -65,20 +69,23 @@ export const urlJobSchema = z.looseObject({
 })
 export type UrlJob = z.infer<typeof urlJobSchema>
 
-export const startJobResponseSchema = z.pipe(
-  z.looseObject({
-    id: z.string(),
-    status: optional(openEnum<JobStatusValue>()),
-    export_id: optional(z.string()),
-    created_at: optional(z.string()),
-    creditsUsed: optional(z.number()),
-    credits_used: optional(z.number()),
-    video_length_seconds: optional(z.number()),
-    background: optional(looseRecord),
-  }),
-  z.transform((wire) => ({ ...wire, creditsUsed: wire.creditsUsed ?? wire.credits_used })),
-)
-export type StartJobResponse = z.infer<typeof startJobResponseSchema>
+export const startJobResponseSchema = z.looseObject({
+  id: z.string(),
+  status: optional(openEnum<JobStatusValue>()),
+  export_id: optional(z.string()),
+  created_at: optional(z.string()),
+  creditsUsed: optional(z.number()),
+  credits_used: optional(z.number()),
+  video_length_seconds: optional(z.number()),
+  background: optional(looseRecord),
+})
+
+/** The docs spell it `creditsUsed`, an SDK mock `credits_used`: both land in `creditsUsed`. */
+export const withCreditsUsed = (wire: z.infer<typeof startJobResponseSchema>) => ({
+  ...wire,
+  creditsUsed: wire.creditsUsed ?? wire.credits_used,
+})
+export type StartJobResponse = ReturnType<typeof withCreditsUsed>
 
 export const jobStatusSchema = z.looseObject({
   id: z.string(),

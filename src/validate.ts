@@ -42,10 +42,12 @@ export function checkBaseUrl(value: unknown, allowInsecureHttp = false): string 
   return url.href.replace(/\/+$/, '')
 }
 
-const JOB_ID = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/
+/** A job id: unreserved URL characters only, so no id can reach another endpoint. */
+export const JOB_ID_PATTERN = '[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199}'
+const JOB_ID = new RegExp(`^${JOB_ID_PATTERN}$`)
 
 export function checkJobId(value: unknown): string {
-  if (typeof value !== 'string' || !JOB_ID.test(value) || value.length > 200) {
+  if (typeof value !== 'string' || !JOB_ID.test(value)) {
     throw new ValidationError(
       `jobId must be the id of a job (letters, digits, '-', '_', '.', '~'), got ${show(value)}`,
       'jobId',

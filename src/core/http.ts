@@ -1,9 +1,9 @@
 import type * as z from 'zod/mini'
-import { ApiError, ConnectionError, TimeoutError, errorFromResponse } from '../errors'
+import { ApiError, describe, errorFromResponse } from '../errors'
 import type { Logger } from './logger'
 import { redact } from './logger'
-import { backoffMs, isRetryable, serverDelayMs, type RetryPolicy } from './retry'
-import { abortError, linkSignal, sleep, throwIfAborted } from './signal'
+import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
+import { linkSignal } from './signal'
 
 /** Per-call options, the last argument of every client method. */
 export interface RequestOptions {
@@ -64,23 +64,18 @@ export class HttpClient {
   constructor(readonly config: HttpConfig) {}
 
   /** Sends `endpoint`, retrying as its policy allows, and returns the validated body. */
-  async request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
-    const maxRetries = options.maxRetries ?? this.config.maxRetries
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(options.signal, endpoint.jobId)
-      try {
-        return await this.attempt(endpoint, options)
-      } catch (error) {
-        if (attempt >= maxRetries || !isRetryable(endpoint.retry, error)) throw error
-        const hinted = error instanceof ApiError ? serverDelayMs(error.headers, error.status) : undefined
-        const delay = hinted ?? backoffMs(attempt)
+  request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+    return retrying(() => this.attempt(endpoint, options), {
+      maxRetries: options.maxRetries ?? this.config.maxRetries,
+      retryable: (error) => isRetryable(endpoint.retry, error),
+      signal: options.signal,
+      jobId: endpoint.jobId,
+      onRetry: (error, delay, attempt) =>
         this.config.logger.info(`retrying ${endpoint.method} ${endpoint.path} in ${Math.round(delay)} ms`, {
-          attempt: attempt + 1,
-          reason: error instanceof Error ? error.message : String(error),
-        })
-        await sleep(delay, options.signal, endpoint.jobId)
-      }
-    }
+          attempt,
+          reason: describe(error),
+        }),
+    })
   }
 
   private async attempt<T>(endpoint: Endpoint<T>, options: RequestOptions): Promise<T> {
@@ -89,11 +84,7 @@ export class HttpClient {
     const timeout = options.timeout ?? endpoint.timeout ?? this.config.timeout
     const link = linkSignal(options.signal, timeout)
     const fail = (error: unknown, what: string): never => {
-      if (options.signal?.aborted) throw abortError(options.signal, jobId)
-      if (link.timedOut()) {
-        throw new TimeoutError(`${method} ${path} timed out after ${timeout} ms`, { jobId })
-      }
-      throw new ConnectionError(`${method} ${path} failed: ${what}: ${describe(error)}`, { cause: error })
+      throw link.failure(error, `${method} ${path} (${what})`, { jobId, secret: this.config.apiKey })
     }
     try {
       const headers = this.headers(endpoint, options)
@@ -107,7 +98,7 @@ export class HttpClient {
         redirect: 'manual',
       }).catch((error: unknown) => fail(error, 'no response'))
       const text = await response.text().catch((error: unknown) => fail(error, 'response cut short'))
-      const received = headersToRecord(response.headers)
+      const received = redact(headersToRecord(response.headers), this.config.apiKey)
       this.observeRateLimit(received)
       this.config.logger.debug(`${method} ${url} → ${response.status}`, {
         requestId: received['x-request-id'],
@@ -186,13 +177,6 @@ export class HttpClient {
     this.rateLimit.remaining = read('x-ratelimit-remaining') ?? this.rateLimit.remaining
     this.rateLimit.resetAt = reset === undefined ? this.rateLimit.resetAt : reset * 1000
   }
-}
-
-/** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return cause ? `${error.message} (${cause})` : error.message
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -39,7 +39,8 @@ export async function waitForJob(
   requestOptions: RequestOptions,
 ): Promise<JobStatus> {
   const { pollSeconds, timeout, onStatus } = options
-  const deadline = linkSignal(options.signal, timeout === undefined ? undefined : timeout * 1000)
+  const signal = options.signal ?? requestOptions.signal
+  const deadline = linkSignal(signal, timeout === undefined ? undefined : timeout * 1000)
   let last: JobStatus | undefined
   try {
     for (let poll = 0; ; poll++) {
@@ -52,7 +53,7 @@ export async function waitForJob(
       await sleep(delay, deadline.signal, jobId)
     }
   } catch (error) {
-    if (!deadline.timedOut() || options.signal?.aborted) throw error
+    if (!deadline.timedOut() || signal?.aborted) throw error
     throw new TimeoutError(
       `Job ${jobId} did not finish within ${timeout} s (last status: ${last?.status ?? 'unknown'}); it may still finish: wait again rather than starting a new job`,
       { jobId, lastStatus: last },
@@ -86,7 +87,7 @@ const RECONCILE_DELAY_MS = 1_000
 /**
  * Starts a job without ever charging twice. After an ambiguous failure it reads the status: a job past
  * `created`/`uploaded` did start, so its status stands in for the lost response; otherwise it starts
- * again, up to `maxRetries` times.
+ * again, up to `maxRetries` times, and past them the original error is thrown.
  */
 export async function startJobSafely(
   jobId: string,
@@ -99,11 +100,12 @@ export async function startJobSafely(
     try {
       return await send()
     } catch (error) {
-      if (attempt >= maxRetries || !isAmbiguous(error)) throw error
+      if (!isAmbiguous(error)) throw error
       await sleep(RECONCILE_DELAY_MS, signal, jobId)
       const job = await readStatus({ signal })
       throwIfAborted(signal, jobId)
       if (job.status !== 'created' && job.status !== 'uploaded') return startedFrom(job)
+      if (attempt >= maxRetries) throw error
     }
   }
 }

@@ -1,4 +1,5 @@
 import { ApiError, ConnectionError, TimeoutError } from '../errors'
+import { sleep, throwIfAborted } from './signal'
 
 /**
  * Which failures an endpoint may repeat on its own:
@@ -56,3 +57,31 @@ export function backoffMs(attempt: number): number {
   const ceiling = Math.min(BASE_DELAY_MS * 2 ** attempt, MAX_BACKOFF_MS)
   return ceiling * (1 - Math.random() * 0.25)
 }
+
+export interface RetryLoop {
+  maxRetries: number
+  retryable(error: unknown): boolean
+  signal?: AbortSignal
+  jobId?: string
+  onRetry?(error: unknown, delayMs: number, attempt: number): void
+}
+
+/** Runs `attempt` until it succeeds, fails for good, or spends `maxRetries`, waiting as the server asks or backing off. */
+export async function retrying<T>(attempt: () => Promise<T>, loop: RetryLoop): Promise<T> {
+  for (let count = 0; ; count++) {
+    throwIfAborted(loop.signal, loop.jobId)
+    try {
+      return await attempt()
+    } catch (error) {
+      if (count >= loop.maxRetries || !loop.retryable(error)) throw error
+      const hinted = error instanceof ApiError ? serverDelayMs(error.headers, error.status) : undefined
+      const delay = hinted ?? backoffMs(count)
+      loop.onRetry?.(error, delay, count + 1)
+      await sleep(delay, loop.signal, loop.jobId)
+    }
+  }
+}
+
+/** Transfers to and from storage: connection errors and 5xx. */
+export const isTransientTransfer = (error: unknown) =>
+  error instanceof ConnectionError || (error instanceof ApiError && error.status >= 500)

@@ -1,4 +1,5 @@
-import { AbortError } from '../errors'
+import { AbortError, ConnectionError, TimeoutError, describe, type VideoBGRemoverError } from '../errors'
+import { redact } from './logger'
 
 /** The caller's signal plus an optional deadline, merged into one signal that must be disposed. */
 export interface LinkedSignal {
@@ -8,6 +9,11 @@ export interface LinkedSignal {
   /** Keeps the caller's abort linked but drops the deadline (e.g. once headers arrived). */
   stopTimer(): void
   dispose(): void
+  /**
+   * What a failed network wait under this signal means: `AbortError` when the caller aborted, `TimeoutError`
+   * past the deadline, else `ConnectionError`. `what` names the operation; `secret` is redacted from the text.
+   */
+  failure(error: unknown, what: string, details?: { jobId?: string; secret?: string }): VideoBGRemoverError
 }
 
 export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number): LinkedSignal {
@@ -30,6 +36,12 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number):
     dispose() {
       clearTimeout(timer)
       parent?.removeEventListener('abort', onAbort)
+    },
+    failure(error, what, { jobId, secret } = {}) {
+      if (parent?.aborted) return abortError(parent, jobId)
+      if (expired) return new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { jobId })
+      if (error instanceof ConnectionError) return error
+      return new ConnectionError(redact(`${what} failed: ${describe(error)}`, secret), { cause: error, jobId })
     },
   }
 }
