@@ -1,6 +1,6 @@
 import { transport, type VideoBGRemoverClient } from './client'
 import { abortError } from './core/signal'
-import { ValidationError } from './errors'
+import { ValidationError, VideoBGRemoverError, describe } from './errors'
 import type { JobStatus } from './schemas'
 import { download, type DownloadOptions } from './transfer/download'
 
@@ -75,9 +75,13 @@ export class Foreground {
     if (typeof path !== 'string' || path.trim() === '') {
       throw new ValidationError('save(path) needs the path of the file to write', 'path')
     }
-    const body = await this.stream(options)
-    await this.#client[transport].platform.saveFile(body, path, options.signal).catch((error: unknown) => {
-      throw options.signal?.aborted ? abortError(options.signal, this.jobId) : error
+    await this.#client[transport].platform.saveFile(path, () => this.stream(options), options.signal).catch((error: unknown) => {
+      if (options.signal?.aborted) throw abortError(options.signal, this.jobId)
+      if (error instanceof VideoBGRemoverError) throw error
+      throw new VideoBGRemoverError(`Saving job ${this.jobId} to ${JSON.stringify(path)} failed: ${describe(error)}`, {
+        cause: error,
+        jobId: this.jobId,
+      })
     })
     return path
   }

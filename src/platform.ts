@@ -9,8 +9,8 @@ export interface LocalFile {
 /** What differs between runtimes. The web one is the default; Node's comes through the "node" export condition. */
 export interface Platform {
   openFile(path: string): Promise<LocalFile>
-  /** Streams `body` to `path` so that no partial file is left behind on failure. */
-  saveFile(body: ReadableStream<Uint8Array>, path: string, signal?: AbortSignal): Promise<void>
+  /** Checks `path`, then streams the body `open` gives to it so that no partial file is left behind on failure. */
+  saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal): Promise<void>
   /** `error` where the runtime supports it: Node's fetch only streams a request body that cannot be redirected. */
   redirect: RequestRedirect
 }
@@ -22,8 +22,7 @@ export const webPlatform: Platform = {
       'source',
     )
   },
-  async saveFile(body) {
-    await body.cancel()
+  async saveFile() {
     throw new ValidationError(
       'save(path) writes to disk, which this runtime cannot: use blob(), arrayBuffer() or stream() instead',
       'path',

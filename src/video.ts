@@ -1,6 +1,6 @@
 import { transport, type VideoBGRemoverClient } from './client'
 import type { WaitOptions } from './core/lifecycle'
-import { VideoBGRemoverError } from './errors'
+import { ValidationError, VideoBGRemoverError } from './errors'
 import { Foreground } from './foreground'
 import type { Background, ModelName, StartJobOptions, TransparentFormat } from './schemas'
 import type { ProgressCallback } from './transfer/progress'
@@ -47,7 +47,14 @@ export class RemoveBGOptions {
   constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | Background) {
     this.prefer = checkKnownValue(prefer, Object.values(Prefer), 'prefer')
     this.model = model === undefined ? undefined : checkKnownValue(model, Object.values(Model), 'model')
-    this.background = typeof background === 'string' ? { type: 'color', color: background } : background
+    if (typeof background === 'string') {
+      this.background = { type: 'color', color: background }
+    } else if (background?.type === 'transparent') {
+      const format = checkKnownValue(background.transparent_format ?? this.prefer, Object.values(Prefer), 'background.transparent_format')
+      this.background = { ...background, transparent_format: format }
+    } else {
+      this.background = background
+    }
   }
 
   static withPrefer(prefer: TransparentFormat): RemoveBGOptions {
@@ -74,6 +81,7 @@ export class RemoveBGOptions {
 
   /** The format of the main output file. */
   get format(): string {
+    if (this.background?.type === 'transparent') return this.background.transparent_format ?? this.prefer
     return this.background ? 'mp4' : this.prefer
   }
 }
@@ -108,6 +116,9 @@ export class Video {
 
   /** Create → upload → start → wait, resolving to the result. Errors after creation carry the `jobId`. */
   async removeBackground(params: RemoveBackgroundParams): Promise<Foreground> {
+    if (!params?.client?.[transport]) {
+      throw new ValidationError('removeBackground() needs { client }: a VideoBGRemoverClient', 'client')
+    }
     const { client, signal } = checkWaitOptions(params)
     const options = RemoveBGOptions.from(params.options)
     const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))

@@ -46,7 +46,9 @@ async function serve(api: FakeApi, req: IncomingMessage, res: ServerResponse): P
   })
   try {
     const response = await api.handle(toRequest(req, clientGone.signal))
-    res.writeHead(response.status, Object.fromEntries(response.headers))
+    const headers = Object.fromEntries(response.headers)
+    if (!req.complete) headers.connection = 'close'
+    res.writeHead(response.status, headers)
     if (response.body === null) res.end()
     else await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
   } catch (error) {

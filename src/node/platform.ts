@@ -20,7 +20,14 @@ async function openFile(path: string): Promise<LocalFile> {
 }
 
 /** Writes beside the target under a temporary name, then renames it into place; removes it on any failure. */
-async function saveFile(body: ReadableStream<Uint8Array>, path: string, signal?: AbortSignal): Promise<void> {
+async function saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal): Promise<void> {
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new ValidationError(`${JSON.stringify(path)} is a directory: save(path) needs the path of the file to write`, 'path')
+  }
+  if (!(await stat(dirname(path)).catch(() => undefined))?.isDirectory()) {
+    throw new ValidationError(`Cannot save to ${JSON.stringify(path)}: the directory ${JSON.stringify(dirname(path))} does not exist`, 'path')
+  }
+  const body = await open()
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`)
   try {
     await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(temporary), { signal })

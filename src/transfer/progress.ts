@@ -23,16 +23,37 @@ export function progressReporter(total: number, callback: ProgressCallback | und
   }
 }
 
-/** Passes `source` through, counting bytes. */
-export function countBytes(source: ReadableStream<Uint8Array>, onBytes: (loaded: number) => void): ReadableStream<Uint8Array> {
+/**
+ * Passes `source` through, counting bytes. `finish` runs once, at the end, on an error or on cancel, and may
+ * return the error to raise instead (or one to raise at the end).
+ */
+export function countBytes(
+  source: ReadableStream<Uint8Array>,
+  onBytes: (loaded: number) => void,
+  finish: (loaded: number, error?: unknown) => unknown = (_, error) => error,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader()
   let loaded = 0
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        loaded += chunk.byteLength
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) {
+          const failure = finish(loaded)
+          if (failure) controller.error(failure)
+          else controller.close()
+          return
+        }
+        loaded += value.byteLength
         onBytes(loaded)
-        controller.enqueue(chunk)
-      },
-    }),
-  )
+        controller.enqueue(value)
+      } catch (error) {
+        controller.error(finish(loaded, error))
+      }
+    },
+    cancel(reason) {
+      finish(loaded, reason)
+      return reader.cancel(reason)
+    },
+  })
 }

@@ -91,10 +91,14 @@ export function describeSource(source: VideoSource, options: OpenOptions = {}): 
 }
 
 function urlSource(reference: string): UrlSource {
+  let protocol: string
   try {
-    new URL(reference)
+    protocol = new URL(reference).protocol
   } catch {
     throw new ValidationError(`${JSON.stringify(reference)} is not a valid URL`, 'source')
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new ValidationError(`Only http(s) URLs can be processed, got ${JSON.stringify(reference)}`, 'source')
   }
   return { kind: 'url', reference }
 }

@@ -1,8 +1,8 @@
 import type { FetchFn } from '../core/http'
-import { backoffMs } from '../core/retry'
+import { isTransientTransfer, retrying } from '../core/retry'
 import { isBrowser } from '../core/runtime'
-import { abortError, linkSignal, sleep } from '../core/signal'
-import { ApiError, ConnectionError, TimeoutError } from '../errors'
+import { linkSignal } from '../core/signal'
+import { ApiError } from '../errors'
 import type { FileJob } from '../schemas'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
 import type { UploadSource } from './source'
@@ -28,23 +28,25 @@ export const uploadTimeoutMs = (size: number) => Math.max(MIN_UPLOAD_TIMEOUT_MS,
  * storage 5xx only when the body can be read again and the URL has not expired.
  */
 export async function uploadToSignedUrl(job: FileJob, source: UploadSource, context: UploadContext): Promise<void> {
-  const headers: Record<string, string> = { ...(job.instructions?.headers ?? {}) }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(job.instructions?.headers ?? {})) headers[name] = String(value)
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
     headers['content-type'] = source.contentType
   }
   const report = progressReporter(source.size, context.onProgress)
-  for (let attempt = 0; ; attempt++) {
-    checkNotExpired(job)
-    try {
-      await putOnce(job, source, headers, report, context)
-      report(source.size)
-      return
-    } catch (error) {
-      const retryable = error instanceof ConnectionError || (error instanceof ApiError && error.status >= 500)
-      if (!retryable || !source.replayable || attempt >= context.maxRetries) throw error
-      await sleep(backoffMs(attempt), context.signal, job.id)
-    }
-  }
+  await retrying(
+    () => {
+      checkNotExpired(job)
+      return putOnce(job, source, headers, report, context)
+    },
+    {
+      maxRetries: source.replayable ? context.maxRetries : 0,
+      retryable: isTransientTransfer,
+      signal: context.signal,
+      jobId: job.id,
+    },
+  )
+  report(source.size)
 }
 
 async function putOnce(
@@ -54,18 +56,12 @@ async function putOnce(
   report: (loaded: number) => void,
   context: UploadContext,
 ): Promise<void> {
-  const timeout = uploadTimeoutMs(source.size)
-  const link = linkSignal(context.signal, timeout)
+  const link = linkSignal(context.signal, uploadTimeoutMs(source.size))
   const fail = (error: unknown): never => {
-    if (context.signal?.aborted) throw abortError(context.signal, job.id)
-    if (link.timedOut()) throw new TimeoutError(`Upload of job ${job.id} timed out after ${timeout} ms`, { jobId: job.id })
-    throw new ConnectionError(`Upload of job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      jobId: job.id,
-    })
+    throw link.failure(error, `Upload of job ${job.id}`, { jobId: job.id })
   }
   try {
-    const body = source.body()
+    const body = isBrowser() ? await toBlob(source.body()) : source.body()
     if (isBrowser() && context.onProgress && body instanceof Blob) {
       const { status, text } = await xhrUpload(job.upload_url, body, headers, report, link.signal).catch(fail)
       if (status < 200 || status >= 300) throw storageError(status, text, job.id)
@@ -87,6 +83,11 @@ async function putOnce(
   } finally {
     link.dispose()
   }
+}
+
+/** Browsers stream request bodies only over HTTP/2 and cannot set Content-Length: they upload Blobs. */
+async function toBlob(body: Blob | Uint8Array | ReadableStream<Uint8Array>): Promise<Blob | Uint8Array> {
+  return body instanceof ReadableStream ? new Response(body).blob() : body
 }
 
 function toStream(body: Blob | Uint8Array | ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
