@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
+
 export default defineConfig({
+  resolve: {
+    // The package's own name resolves to the sources, as in tsconfig's paths (examples import it like users do).
+    alias: [
+      { find: /^@videobgremover\/sdk$/, replacement: src('node/index.ts') },
+      { find: /^@videobgremover\/sdk\/testing$/, replacement: src('testing/node.ts') },
+      { find: /^@videobgremover\/sdk\/webhooks$/, replacement: src('webhooks.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { open, writeFile, readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { createInterface } from 'node:readline'
+
+/** Starts bench/serve-fake.ts in a child process; resolves to its URL and a stop function. */
+export async function fakeServerProcess(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./serve-fake.ts', import.meta.url).pathname], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const [url] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string]
+  return {
+    url,
+    async stop() {
+      child.stdin!.end()
+      await once(child, 'exit')
+    },
+  }
+}
+
+/** Writes `size` bytes of a repeating non-zero pattern to `path`, a megabyte at a time. */
+export async function makeFile(path: string, size: number): Promise<void> {
+  const chunk = new Uint8Array(1024 * 1024).map((_, i) => (i * 31 + 7) % 251)
+  const file = await open(path, 'w')
+  try {
+    for (let written = 0; written < size; written += chunk.length) {
+      await file.write(chunk, 0, Math.min(chunk.length, size - written))
+    }
+  } finally {
+    await file.close()
+  }
+}
+
+/** Samples this process's RSS every 10 ms while `run` goes; returns its result and the peak growth in bytes. */
+export async function withPeakRss<T>(run: () => Promise<T>): Promise<{ result: T; peakGrowth: number }> {
+  globalThis.gc?.()
+  const before = process.memoryUsage.rss()
+  let peak = before
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 10)
+  try {
+    const result = await run()
+    peak = Math.max(peak, process.memoryUsage.rss())
+    return { result, peakGrowth: peak - before }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`
+
+export const mb = (bytes: number) => bytes / (1024 * 1024)
+
+export interface Row {
+  benchmark: string
+  ours: string
+  baseline: string
+  ratio: string
+  target: string
+  pass: boolean
+}
+
+/**
+ * Replaces the section `name` of BENCHMARKS.md with a table of `rows`, stamped with the date, the machine and
+ * the command, leaving the other sections as they are.
+ */
+export async function recordSection(name: string, command: string, rows: Row[], notes = ''): Promise<void> {
+  const path = new URL('../BENCHMARKS.md', import.meta.url)
+  const existing = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\nRatios are measured side by side in one run; `npm run bench` rewrites each section.\n')
+  const table = [
+    `## ${name}`,
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} cores · Node ${process.versions.node} · \`${command}\``,
+    '',
+    '| benchmark | ours | baseline | ratio | target | |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.benchmark} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass ? 'pass' : 'FAIL'} |`),
+    ...(notes ? ['', notes] : []),
+    '',
+  ].join('\n')
+  const pattern = new RegExp(`## ${name}\\n[\\s\\S]*?(?=\\n## |$)`)
+  const next = pattern.test(existing) ? existing.replace(pattern, table.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${table}`
+  await writeFile(path, next)
+  console.log(table)
+}
