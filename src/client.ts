@@ -85,7 +85,7 @@ export class VideoBGRemoverClient {
     const key = resolveApiKey(apiKey, new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin)
     if (key && isBrowser() && !options.dangerouslyAllowBrowser) {
       throw new ValidationError(
-        'An API key in a browser is readable by anyone who opens the page. Keep the key on your server and point baseUrl at a backend that adds it (see @videobgremover/sdk/proxy), or pass dangerouslyAllowBrowser: true if you accept the risk.',
+        'An API key in a browser is readable by anyone: keep it on your server, point baseUrl at a backend that adds it (@videobgremover/sdk/proxy), or pass dangerouslyAllowBrowser: true',
         'dangerouslyAllowBrowser',
       )
     }
@@ -97,7 +97,7 @@ export class VideoBGRemoverClient {
     this.maxRetries = checkNonNegativeInteger(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'maxRetries')
     const logger = createLogger(options.logger, options.logLevel, key)
     if (key && !/^vbr_.{32}$/.test(key)) {
-      logger.warn('the API key does not look like vbr_ followed by 32 characters; sending it anyway')
+      logger.warn('the API key is not vbr_ + 32 characters; sending it anyway')
     }
     const runtime = runtimeName()
     this.#platform = platform
@@ -192,12 +192,12 @@ function resolveApiKey(apiKey: unknown, ownBackend: boolean): string | undefined
     throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
   }
   if (apiKey !== undefined && apiKey.trim() === '') {
-    throw new ValidationError('apiKey is empty: pass your key (vbr_…) or leave it out to read ' + API_KEY_ENV, 'apiKey')
+    throw new ValidationError(`apiKey is empty: pass your key or leave it out to read ${API_KEY_ENV}`, 'apiKey')
   }
   const key = (apiKey ?? readEnv(API_KEY_ENV))?.trim()
   if (key || ownBackend) return key || undefined
   throw new ValidationError(
-    `Missing API key: pass it as new VideoBGRemoverClient(apiKey) or set the ${API_KEY_ENV} environment variable`,
+    `Missing API key: pass new VideoBGRemoverClient(apiKey) or set ${API_KEY_ENV}`,
     'apiKey',
   )
 }

@@ -1,5 +1,3 @@
-const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
-
 /** Root of everything the SDK throws. */
 export class VideoBGRemoverError extends Error {
   override name = 'VideoBGRemoverError'
@@ -14,10 +12,6 @@ export class VideoBGRemoverError extends Error {
   toJSON(): Record<string, unknown> {
     const { stack: _stack, ...fields } = this as unknown as Record<string, unknown>
     return { name: this.name, message: this.message, ...fields }
-  }
-
-  [inspectSymbol](): string {
-    return `${this.stack ?? `${this.name}: ${this.message}`} ${JSON.stringify(this.toJSON(), null, 2)}`
   }
 }
 
@@ -187,8 +181,7 @@ function parseErrorBody(body: unknown): ParsedBody {
 /** A short readable slice of a non-JSON body: tags stripped, whitespace collapsed. */
 function textSnippet(text: string): string | undefined {
   const plain = text
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<(script|style)[\s\S]*?<\/\1>|<[^>]*>/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim()
   return plain === '' ? undefined : plain.length > 200 ? `${plain.slice(0, 200)}…` : plain

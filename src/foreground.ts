@@ -14,7 +14,10 @@ export interface ForegroundDetails {
   creditsUsed?: number
 }
 
-/** The result of `removeBackground`: the job's details worth persisting, and the output to download. */
+/**
+ * The result of `removeBackground`: the job's details worth persisting (all of them in `JSON.stringify(foreground)`),
+ * and the output to download.
+ */
 export class Foreground {
   readonly jobId: string
   readonly format: string
@@ -84,11 +87,5 @@ export class Foreground {
       })
     })
     return path
-  }
-
-  /** What the vendor advises persisting per job. */
-  toJSON() {
-    const { jobId, format, url, maskUrl, thumbnailUrl, lengthSeconds, model, source, status } = this
-    return { jobId, format, url, maskUrl, thumbnailUrl, lengthSeconds, model, source, status }
   }
 }

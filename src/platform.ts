@@ -18,13 +18,13 @@ export interface Platform {
 export const webPlatform: Platform = {
   async openFile(path) {
     throw new ValidationError(
-      `Cannot read the file path ${JSON.stringify(path)} here: in a browser or worker pass a File, Blob or the bytes to Video.open()`,
+      `Cannot read the file ${JSON.stringify(path)} here: pass a File, Blob or bytes to Video.open()`,
       'source',
     )
   },
   async saveFile() {
     throw new ValidationError(
-      'save(path) writes to disk, which this runtime cannot: use blob(), arrayBuffer() or stream() instead',
+      'save(path) needs a file system: use blob(), arrayBuffer() or stream()',
       'path',
     )
   },

@@ -25,17 +25,14 @@ export function checkBaseUrl(value: unknown, allowInsecureHttp = false): string 
   try {
     url = new URL(String(value))
   } catch {
-    throw new ValidationError(`baseUrl must be an absolute http(s) URL, got ${show(value)}`, 'baseUrl')
+    throw new ValidationError(`baseUrl must be an absolute URL, got ${show(value)}`, 'baseUrl')
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ValidationError(`baseUrl must use https (or http for local testing), got ${url.protocol}`, 'baseUrl')
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new ValidationError('baseUrl must not carry a query, a fragment or credentials', 'baseUrl')
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ValidationError(`baseUrl must be an https URL without query, fragment or credentials, got ${show(value)}`, 'baseUrl')
   }
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
     throw new ValidationError(
-      `baseUrl ${url.origin} is plain http on a host that is not loopback: the API key would travel unencrypted. Use https, or pass allowInsecureHttp: true`,
+      `baseUrl ${url.origin} is plain http off loopback, so the key would travel unencrypted: use https or allowInsecureHttp: true`,
       'baseUrl',
     )
   }
@@ -67,18 +64,12 @@ export function checkWaitOptions<T extends { pollSeconds?: number; timeout?: num
  * at most two letters off) is a typo: refused, with the valid values listed.
  */
 export function checkKnownValue<T extends string>(value: T, known: readonly string[], field: string): T {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ValidationError(`${field} must be one of ${[...new Set(known)].join(', ')}; got ${show(value)}`, field)
-  }
-  if (known.includes(value)) return value
-  const typo = known.find((name) => name.toLowerCase() === value.toLowerCase() || editDistance(name, value) <= 2)
-  if (typo) {
-    throw new ValidationError(
-      `${field} ${show(value)} is not valid: did you mean ${show(typo)}? Known values: ${[...new Set(known)].join(', ')}`,
-      field,
-    )
-  }
-  return value
+  const valid = typeof value === 'string' && value.trim() !== ''
+  if (valid && known.includes(value)) return value
+  const typo = valid && known.find((name) => name.toLowerCase() === value.toLowerCase() || editDistance(name, value) <= 2)
+  if (valid && !typo) return value
+  const hint = typo ? ` Did you mean ${show(typo)}?` : ''
+  throw new ValidationError(`${field} ${show(value)} is not valid.${hint} Known values: ${[...new Set(known)].join(', ')}`, field)
 }
 
 function editDistance(a: string, b: string): number {
@@ -99,7 +90,13 @@ export function checkRequestOptions(options: RequestOptions): RequestOptions {
   return options
 }
 
-const CONTENT_TYPES = ['video/mp4', 'video/mov', 'video/webm']
+/** The upload content types the API accepts, by file extension. */
+export const VIDEO_TYPES = new Map([
+  ['mp4', 'video/mp4'],
+  ['mov', 'video/mov'],
+  ['webm', 'video/webm'],
+])
+const CONTENT_TYPES = [...VIDEO_TYPES.values()]
 
 export function checkCreateJobFile(params: CreateJobFileParams): CreateJobFileParams {
   if (typeof params?.filename !== 'string' || params.filename.trim() === '') {
@@ -107,7 +104,7 @@ export function checkCreateJobFile(params: CreateJobFileParams): CreateJobFilePa
   }
   if (!CONTENT_TYPES.includes(params.content_type)) {
     throw new ValidationError(
-      `content_type must be one of ${CONTENT_TYPES.join(', ')} (use video/mov for .mov, not video/quicktime), got ${show(params.content_type)}`,
+      `content_type must be one of ${CONTENT_TYPES.join(', ')} (video/mov for .mov), got ${show(params.content_type)}`,
       'content_type',
     )
   }

@@ -108,7 +108,7 @@ export class HttpClient {
         throw new ApiError({
           status: response.status,
           code: 'redirect_refused',
-          message: `${method} ${path} answered with a redirect${target}; redirects are not followed, so the API key never leaves baseUrl's host`,
+          message: `${method} ${path} redirected${target}: not followed, so the key stays with baseUrl's host`,
           headers: received,
           jobId,
         })

@@ -55,7 +55,7 @@ export async function waitForJob(
   } catch (error) {
     if (!deadline.timedOut() || signal?.aborted) throw error
     throw new TimeoutError(
-      `Job ${jobId} did not finish within ${timeout} s (last status: ${last?.status ?? 'unknown'}); it may still finish: wait again rather than starting a new job`,
+      `Job ${jobId} did not finish within ${timeout} s (status ${last?.status}); it may still: wait again, do not start anew`,
       { jobId, lastStatus: last },
     )
   } finally {

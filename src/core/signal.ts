@@ -41,7 +41,9 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number):
       if (parent?.aborted) return abortError(parent, jobId)
       if (expired) return new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { jobId })
       if (error instanceof ConnectionError) return error
-      return new ConnectionError(redact(`${what} failed: ${describe(error)}`, secret), { cause: error, jobId })
+      const reason = describe(error)
+      const cause = secret && reason.includes(secret) ? {} : { cause: error }
+      return new ConnectionError(redact(`${what} failed: ${reason}`, secret), { ...cause, jobId })
     },
   }
 }

@@ -1,5 +1,5 @@
-import { isBrowser } from '../core/runtime'
 import { ValidationError } from '../errors'
+import { VIDEO_TYPES } from '../validate'
 import type { Platform } from '../platform'
 
 export type VideoSource = string | URL | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>
@@ -39,8 +39,6 @@ export type SourceLoader = (platform: Platform) => Promise<PreparedSource>
 
 export const DEFAULT_MAX_SIZE = 1024 ** 3
 
-const TYPE_BY_EXTENSION: Record<string, string> = { mp4: 'video/mp4', mov: 'video/mov', webm: 'video/webm' }
-const EXTENSION_BY_TYPE: Record<string, string> = { 'video/mp4': 'mp4', 'video/mov': 'mov', 'video/webm': 'webm' }
 
 const extensionOf = (name: string) => /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase()
 const baseName = (path: string) => path.split(/[/\\]/).pop() ?? path
@@ -85,7 +83,7 @@ export function describeSource(source: VideoSource, options: OpenOptions = {}): 
     return async () => ({ ...upload, replayable: false, body })
   }
   throw new ValidationError(
-    'Video.open() takes a file path, an http(s) URL, a File or Blob, bytes (ArrayBuffer, Uint8Array, Buffer) or a ReadableStream with its size',
+    'Video.open() takes a file path, an http(s) URL, a Blob or File, bytes, or a ReadableStream with { size }',
     'source',
   )
 }
@@ -106,13 +104,7 @@ function urlSource(reference: string): UrlSource {
 function filePathSource(path: string, options: OpenOptions, maxSize: number): SourceLoader {
   if (path.trim() === '') throw new ValidationError('The file path is empty', 'source')
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(path)) {
-    throw new ValidationError(`Only http(s) URLs can be processed; for a local file pass its path, got ${JSON.stringify(path)}`, 'source')
-  }
-  if (isBrowser()) {
-    throw new ValidationError(
-      `A browser cannot read the file path ${JSON.stringify(path)}: pass the File from an <input type="file"> (or a Blob, or the bytes) to Video.open()`,
-      'source',
-    )
+    throw new ValidationError(`Only http(s) URLs can be processed, got ${JSON.stringify(path)}`, 'source')
   }
   const filename = options.filename ?? baseName(path)
   const checked = uploadSource(undefined, filename, options.contentType, options, maxSize)
@@ -130,17 +122,18 @@ function uploadSource(
   options: OpenOptions,
   maxSize: number,
 ): Omit<UploadSource, 'replayable' | 'body'> {
-  const fromName = name ? TYPE_BY_EXTENSION[extensionOf(name) ?? ''] : undefined
+  const fromName = name ? VIDEO_TYPES.get(extensionOf(name) ?? '') : undefined
   const contentType = options.contentType ? normalizeType(options.contentType) : (fromName ?? (declaredType ? normalizeType(declaredType) : undefined))
-  if (!contentType || !EXTENSION_BY_TYPE[contentType]) {
+  const extension = [...VIDEO_TYPES].find(([, type]) => type === contentType)?.[0]
+  if (!contentType || !extension) {
     const got = contentType ? `content type ${contentType}` : name ? `file name ${JSON.stringify(name)}` : 'no file name or content type'
     throw new ValidationError(
-      `The API accepts .mp4, .mov and .webm videos (video/mp4, video/mov, video/webm); got ${got}. Pass { filename } or { contentType } to Video.open(), or use a public URL for other containers`,
+      `Uploads must be .mp4, .mov or .webm (video/mp4, video/mov, video/webm), got ${got}: pass { filename } or { contentType }, or a public URL`,
       'contentType',
     )
   }
   if (size !== undefined) checkSize(size, maxSize, name ?? 'the video')
-  const filename = name ?? `video.${EXTENSION_BY_TYPE[contentType]}`
+  const filename = name ?? `video.${extension}`
   return { kind: 'upload', reference: filename, filename, contentType, size: size ?? 0 }
 }
 
@@ -148,7 +141,7 @@ function checkSize(size: number, maxSize: number, what: string): void {
   if (size === 0) throw new ValidationError(`${what} is empty (0 bytes)`, 'source')
   if (size > maxSize) {
     throw new ValidationError(
-      `${what} is ${size} bytes, over the ${maxSize}-byte limit; pass a larger maxSize to Video.open() if the API accepts it`,
+      `${what} is ${size} bytes, over the maxSize of ${maxSize}`,
       'size',
     )
   }

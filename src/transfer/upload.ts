@@ -101,7 +101,7 @@ function checkNotExpired(job: FileJob): void {
     throw new ApiError({
       status: 0,
       code: 'upload_url_expired',
-      message: `The upload URL of job ${job.id} expired at ${job.expires_at}; create a new job (an abandoned job costs nothing)`,
+      message: `The upload URL of job ${job.id} expired at ${job.expires_at}: create a new job (an unstarted one costs nothing)`,
       jobId: job.id,
     })
   }
