@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FAKE_API_KEY, fakeApiHandlers, FakeApi, fakeResultBytes, startFakeServer } from '../src/testing/node'
 import type { FakeServer, FakeServerOptions } from '../src/testing/node'
+import { fakeResultFile } from '../src/testing/fake-api'
 
 const OTHER_KEY = 'vbr_' + 'f'.repeat(32)
 const servers: FakeServer[] = []
@@ -75,9 +76,11 @@ describe('FakeApi over a loopback server', () => {
     expect(status.processed_mask_url).toContain('/mask.mp4?')
     const download = await fetch(status.processed_video_url)
     expect(download.headers.get('content-type')).toBe('video/mp4')
-    expect(new Uint8Array(await download.arrayBuffer())).toEqual(fakeResultBytes(job.id, 'video.mp4', 64 * 1024))
+    expect(download.headers.get('content-length')).toBe(String(fakeResultFile('video.mp4').byteLength))
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(fakeResultFile('video.mp4'))
     const thumbnail = await fetch(status.thumbnail_url)
-    expect([thumbnail.headers.get('content-type'), (await thumbnail.arrayBuffer()).byteLength]).toEqual(['image/jpeg', 1024])
+    expect(thumbnail.headers.get('content-type')).toBe('image/jpeg')
+    expect(new Uint8Array(await thumbnail.arrayBuffer())).toEqual(fakeResultFile('thumbnail.jpg'))
 
     expect(await callJson(url, 'GET', '/v1/credits')).toMatchObject({ total_credits: 1000, remaining_credits: 990, used_credits: 10 })
     expect(api.startsFor(job.id)).toBe(1)
@@ -174,6 +177,8 @@ describe('FakeApi over a loopback server', () => {
       [{ type: 'transparent', transparent_format: 'webm_vp9' }, '.webm', 'video/webm'],
       [{ type: 'transparent', transparent_format: 'mov_prores' }, '.mov', 'video/quicktime'],
       [{ type: 'transparent', transparent_format: 'pro_bundle' }, '.zip', 'application/zip'],
+      [{ type: 'transparent', transparent_format: 'png_sequence' }, '.zip', 'application/zip'],
+      [{ type: 'transparent', transparent_format: 'stacked_video' }, '.mp4', 'video/mp4'],
       [{ type: 'transparent', transparent_format: 'lottie' }, '.json', 'application/json'],
     ] as const
     for (const [background, extension, contentType] of cases) {
@@ -182,8 +187,20 @@ describe('FakeApi over a loopback server', () => {
       expect(started).toMatchObject({ background, export_id: expect.stringMatching(/^exp_/) })
       const status = await callJson(url, 'GET', `/v1/jobs/${id}/status`)
       expect(new URL(status.processed_video_url).pathname).toMatch(new RegExp(`${extension.replace('.', '\\.')}$`))
-      expect((await fetch(status.processed_video_url)).headers.get('content-type')).toBe(contentType)
+      const download = await fetch(status.processed_video_url)
+      expect(download.headers.get('content-type')).toBe(contentType)
+      const format = 'transparent_format' in background ? background.transparent_format : 'mp4'
+      expect(new Uint8Array(await download.arrayBuffer())).toEqual(fakeResultFile(`video${extension}`, format))
     }
+  })
+
+  it('serves pseudo-random results of resultSize bytes when it is set', async () => {
+    const { url } = await serve({ resultSize: 100_000 })
+    const id = await uploadedJobId(url)
+    await call(url, 'POST', `/v1/jobs/${id}/start`)
+    const status = await callJson(url, 'GET', `/v1/jobs/${id}/status`)
+    expect(new Uint8Array(await (await fetch(status.processed_video_url)).arrayBuffer())).toEqual(fakeResultBytes(id, 'video.mp4', 100_000))
+    expect((await (await fetch(status.thumbnail_url)).arrayBuffer()).byteLength).toBe(1024)
   })
 
   it('keeps jobs processing for processingMs, refunds failures and records webhook deliveries', async () => {
@@ -344,7 +361,7 @@ describe('adapters', () => {
       await call(base, 'POST', `/v1/jobs/${job.id}/start`)
       const status = await callJson(base, 'GET', `/v1/jobs/${job.id}/status`)
       const bytes = new Uint8Array(await (await fetch(status.processed_video_url)).arrayBuffer())
-      expect(bytes).toEqual(fakeResultBytes(job.id, 'video.mp4', 64 * 1024))
+      expect(bytes).toEqual(fakeResultFile('video.mp4'))
       api.inject('credits', { drop: 'before-response' })
       await expect(call(base, 'GET', '/v1/credits')).rejects.toThrow()
       api.inject('credits', { drop: 'mid-body' })

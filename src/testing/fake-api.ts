@@ -1,3 +1,5 @@
+import { RESULT_FILES, type ResultFileName } from './fixtures/results'
+
 export const FAKE_API_KEY = 'vbr_' + '0123456789abcdef'.repeat(2)
 
 export type FakeEndpoint =
@@ -278,7 +280,11 @@ export class FakeApi {
     this.ledger.push(entry)
     const fault = this.takeFault(route.endpoint)
     entry.fault = fault
-    const response = await this.applyFault(fault, request, () => this.serve(request, route, entry))
+    const response = await this.applyFault(fault, request, () =>
+      this.serve(request, route, entry).catch(
+        (error: unknown) => new Response(`The fake API failed: ${String(error)}`, { status: 500, headers: { 'content-type': 'text/plain' } }),
+      ),
+    )
     entry.status = response.status
     return response
   }
@@ -589,9 +595,8 @@ export class FakeApi {
     const grant = job?.resultGrants.get(signature)
     if (job === undefined || grant === undefined || grant.file !== route.file) return signatureMismatch()
     if (this.now() >= grant.expiresAt) return expiredToken()
-    const size = grant.file.startsWith('video.') ? this.mainResultSize(job) : SMALL_FILE_BYTES
+    const { size, chunks } = this.resultBody(job, grant.file)
     const contentType = CONTENT_TYPES[grant.file.split('.').pop() ?? ''] ?? 'application/octet-stream'
-    const chunks = resultChunks(job.id, grant.file, size)
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.next()
@@ -602,9 +607,14 @@ export class FakeApi {
     return new Response(body, { status: 200, headers: { 'Content-Type': contentType, 'Content-Length': String(size) } })
   }
 
-  private mainResultSize(job: JobState): number {
-    const size = this.options.resultSize ?? 64 * 1024
-    return typeof size === 'number' ? size : size(snapshot(job))
+  private resultBody(job: JobState, file: string): { size: number; chunks: Iterator<Uint8Array<ArrayBuffer>> } {
+    const { resultSize } = this.options
+    if (resultSize === undefined) {
+      const bytes = fakeResultFile(file, outputFormat(job.background))
+      return { size: bytes.byteLength, chunks: [bytes].values() }
+    }
+    const size = !file.startsWith('video.') ? SMALL_FILE_BYTES : typeof resultSize === 'number' ? resultSize : resultSize(snapshot(job))
+    return { size, chunks: resultChunks(job.id, file, size) }
   }
 }
 
@@ -644,7 +654,24 @@ class RateLimiter {
   }
 }
 
-/** The exact bytes the fake storage serves for a result file. */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = { webm: 'webm_vp9', mov: 'mov_prores', zip: 'pro_bundle', gif: 'gif', webp: 'webp', json: 'lottie' }
+
+/**
+ * The real media file the fake storage serves for `file` (`video.webm`, `mask.mp4`, `thumbnail.jpg`, …) when no
+ * `resultSize` is set. `format` is the job's output format; by default the one the extension implies
+ * (`video.mp4` is the green-screen output, `video.zip` the pro bundle).
+ */
+export function fakeResultFile(file: string, format?: string): Uint8Array<ArrayBuffer> {
+  const extension = file.slice(file.lastIndexOf('.') + 1)
+  const isMain = file.startsWith('video.')
+  const name = isMain ? `${format ?? FORMAT_OF_EXTENSION[extension]}.${extension}` : file
+  // The green-screen mp4 stands for `mp4` (green screen, colour, composition) and any format without a fixture.
+  const base64: string | undefined = RESULT_FILES[name as ResultFileName] ?? (isMain ? RESULT_FILES['green_screen.mp4'] : undefined)
+  if (base64 === undefined) throw new Error(`The fake API has no result file ${file}`)
+  return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
+}
+
+/** The exact bytes the fake storage serves for a result file when `resultSize` is set: pseudo-random, `size` long. */
 export function fakeResultBytes(jobId: string, file: string, size: number): Uint8Array {
   const bytes = new Uint8Array(size)
   let offset = 0

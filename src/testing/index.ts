@@ -1,4 +1,4 @@
-export { FAKE_API_KEY, FakeApi, FakeConnectionDrop, fakeResultBytes } from './fake-api'
+export { FAKE_API_KEY, FakeApi, FakeConnectionDrop, fakeResultBytes, fakeResultFile } from './fake-api'
 export type {
   FakeApiOptions,
   FakeBackground,
