@@ -1,0 +1,83 @@
+import { dimension, hexColor, nonNegative, pathOrUrl, positive } from './check'
+import { probe } from './ffmpeg'
+import type { Input } from './foreground'
+
+/** What a background is made of. Image and video sizes are read when the composition renders. */
+export type BackgroundSource =
+  | { kind: 'color'; color: string; width: number; height: number; fps: number }
+  | { kind: 'empty'; width: number; height: number; fps: number }
+  | { kind: 'image'; path: string; fps: number }
+  | { kind: 'video'; path: string }
+
+/** The bottom of a composition; it sets the canvas size and frame rate (and, for a video, the duration). */
+export class Background {
+  private constructor(
+    readonly source: BackgroundSource,
+    /** A video background's own audio is mixed in unless disabled. */
+    readonly audioEnabled = true,
+    readonly audioVolume = 1,
+  ) {}
+
+  /** A solid colour, `#RRGGBB`. */
+  static fromColor(hex: string, width: number, height: number, fps: number): Background {
+    return new Background({ kind: 'color', color: hexColor(hex), ...canvas(width, height, fps) })
+  }
+
+  /** A still image (local path or http(s) URL), at its own size. */
+  static fromImage(pathOrUrlValue: string, fps = 30): Background {
+    return new Background({ kind: 'image', path: pathOrUrl(pathOrUrlValue), fps: positive(fps, 'fps') })
+  }
+
+  /** A video (local path or http(s) URL), at its own size and frame rate; it sets the composition's duration. */
+  static fromVideo(pathOrUrlValue: string): Background {
+    return new Background({ kind: 'video', path: pathOrUrl(pathOrUrlValue) })
+  }
+
+  /** A transparent canvas, for transparent outputs. */
+  static empty(width: number, height: number, fps: number): Background {
+    return new Background({ kind: 'empty', ...canvas(width, height, fps) })
+  }
+
+  /** A copy with the background video's audio enabled or not, at `volume` (1 = unchanged). */
+  audio(enabled = true, volume = 1): Background {
+    return new Background(this.source, enabled, nonNegative(volume, 'volume'))
+  }
+}
+
+function canvas(width: number, height: number, fps: number) {
+  return { width: dimension(width, 'width'), height: dimension(height, 'height'), fps: positive(fps, 'fps') }
+}
+
+export interface ResolvedBackground {
+  readonly input: Input
+  /** Filter text after the background's video pad, producing the canvas frames. */
+  readonly filter: string
+  readonly width: number
+  readonly height: number
+  readonly fps: number
+  readonly duration?: number
+  readonly audio: boolean
+}
+
+export async function resolveBackground({ source, audioEnabled }: Background, signal?: AbortSignal): Promise<ResolvedBackground> {
+  switch (source.kind) {
+    case 'color':
+    case 'empty': {
+      const { width, height, fps } = source
+      const [color, format] = source.kind === 'color' ? [`0x${source.color}`, 'rgb24'] : ['black@0', 'rgba']
+      const input = { options: ['-f', 'lavfi'], path: `color=c=${color}:s=${width}x${height}:r=${fps},format=${format}` }
+      return { input, filter: 'setsar=1', width, height, fps, audio: false }
+    }
+    case 'image': {
+      const { width, height } = await probe(source.path, signal)
+      const filter = `loop=loop=-1:size=1,fps=${source.fps},setsar=1`
+      return { input: { options: [], path: source.path }, filter, width, height, fps: source.fps, audio: false }
+    }
+    case 'video': {
+      const info = await probe(source.path, signal)
+      const input = { options: info.decoder === undefined ? [] : ['-c:v', info.decoder], path: source.path }
+      const { width, height, fps, duration } = info
+      return { input, filter: 'setsar=1', width, height, fps, duration, audio: audioEnabled && info.hasAudio }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { ValidationError } from '../../errors'
+import { nonNegative, positive } from './check'
+
+export type EncoderKind = 'h264' | 'vp9' | 'transparent_webm' | 'prores_4444' | 'png_sequence' | 'stacked_video'
+
+export interface EncoderSettings {
+  readonly crf?: number
+  readonly preset?: string
+  readonly fps?: number
+  readonly layout?: 'vertical' | 'horizontal'
+}
+
+/** How the composition is encoded. Transparent profiles keep the canvas's alpha. */
+export class EncoderProfile {
+  private constructor(
+    readonly kind: EncoderKind,
+    readonly settings: EncoderSettings = {},
+  ) {}
+
+  /** `.mp4` H.264 (yuv420p, AAC audio). */
+  static h264({ crf = 18, preset = 'medium' }: { crf?: number; preset?: string } = {}): EncoderProfile {
+    return new EncoderProfile('h264', { crf: nonNegative(crf, 'crf'), preset })
+  }
+
+  /** `.webm` VP9 without alpha (Opus audio). */
+  static vp9({ crf = 32 }: { crf?: number } = {}): EncoderProfile {
+    return new EncoderProfile('vp9', { crf: nonNegative(crf, 'crf') })
+  }
+
+  /** `.webm` VP9 with alpha (yuva420p). */
+  static transparentWebm({ crf = 28 }: { crf?: number } = {}): EncoderProfile {
+    return new EncoderProfile('transparent_webm', { crf: nonNegative(crf, 'crf') })
+  }
+
+  /** `.mov` ProRes 4444 with alpha (PCM audio). */
+  static prores4444(): EncoderProfile {
+    return new EncoderProfile('prores_4444')
+  }
+
+  /** RGBA PNG frames `frame_000001.png`… written into the directory given to `toFile`; no audio. */
+  static pngSequence({ fps }: { fps?: number } = {}): EncoderProfile {
+    return new EncoderProfile('png_sequence', { fps: fps === undefined ? undefined : positive(fps, 'fps') })
+  }
+
+  /** `.mp4` H.264 holding the colour and, below it (or right of it), the alpha as a greyscale mask. */
+  static stackedVideo({
+    layout = 'vertical',
+    crf = 18,
+    preset = 'medium',
+  }: { layout?: 'vertical' | 'horizontal'; crf?: number; preset?: string } = {}): EncoderProfile {
+    if (layout !== 'vertical' && layout !== 'horizontal') throw new ValidationError("layout must be 'vertical' or 'horizontal'", 'layout')
+    return new EncoderProfile('stacked_video', { layout, crf: nonNegative(crf, 'crf'), preset })
+  }
+
+  /** The output keeps transparency (as alpha, frames or a mask). */
+  get transparent(): boolean {
+    return this.kind !== 'h264' && this.kind !== 'vp9'
+  }
+}
+
+/** Filter text from the composited canvas to the frames the encoder takes. */
+export function outputFilter({ kind, settings }: EncoderProfile): string {
+  switch (kind) {
+    case 'h264':
+    case 'vp9':
+      return 'format=yuv420p'
+    case 'transparent_webm':
+      return 'format=yuva420p'
+    case 'prores_4444':
+      return 'format=yuva444p10le'
+    case 'png_sequence':
+      return 'format=rgba'
+    case 'stacked_video': {
+      const stack = settings.layout === 'horizontal' ? 'hstack' : 'vstack'
+      return `format=rgba,split[sc][sa];[sa]alphaextract,format=yuv420p[sm];[sc]format=yuv420p[sy];[sy][sm]${stack}`
+    }
+  }
+}
+
+/** Encoder options, before the output path. */
+export function encoderArgs({ kind, settings }: EncoderProfile, audio: boolean): string[] {
+  const x264 = ['-c:v', 'libx264', '-crf', String(settings.crf), '-preset', settings.preset ?? 'medium', '-movflags', '+faststart']
+  switch (kind) {
+    case 'h264':
+    case 'stacked_video':
+      return [...x264, ...(audio ? ['-c:a', 'aac', '-b:a', '192k'] : [])]
+    case 'vp9':
+    case 'transparent_webm': {
+      const vp9 = ['-c:v', 'libvpx-vp9', '-crf', String(settings.crf), '-b:v', '0', '-row-mt', '1']
+      return [...vp9, ...(kind === 'transparent_webm' ? ['-auto-alt-ref', '0'] : []), ...(audio ? ['-c:a', 'libopus'] : [])]
+    }
+    case 'prores_4444':
+      return ['-c:v', 'prores_ks', '-profile:v', '4444', '-vendor', 'apl0', ...(audio ? ['-c:a', 'pcm_s16le'] : [])]
+    case 'png_sequence':
+      return ['-c:v', 'png', ...(settings.fps === undefined ? [] : ['-r', String(settings.fps)])]
+  }
+}
