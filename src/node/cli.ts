@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `vbr`, the command-line client: `vbr --help` for usage and exit codes.
+ * Layout: cli/args.ts parses the command line, cli/commands.ts runs the commands, cli/render.ts shows progress
+ * and results (terminal, plain lines or JSON), cli/exit-codes.ts maps failures to exit codes.
+ */
+import { VERSION } from '../version'
+import { helpText, parseCommandLine, type GlobalOptions } from './cli/args'
+import { COMMAND_HANDLERS } from './cli/commands'
+import { CliError, ExitCode, exitCodeFor } from './cli/exit-codes'
+import { createUi, type Mode } from './cli/render'
+import { VideoBGRemoverClient } from './index'
+
+function clientFor({ apiKey, baseUrl }: GlobalOptions): VideoBGRemoverClient {
+  // Without a key, only a baseUrl pointing at your own backend (which adds the key) makes sense.
+  if (!apiKey && !baseUrl) {
+    throw new CliError('No API key.', ExitCode.AUTH)
+  }
+  return new VideoBGRemoverClient(apiKey, baseUrl ? { baseUrl } : {})
+}
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const { stdout, stderr } = process
+  // Decided before parsing, so that even a usage error is JSON with --json.
+  const mode: Mode = argv.includes('--json') ? 'json' : stderr.isTTY && process.env.TERM !== 'dumb' ? 'tty' : 'plain'
+  const ui = createUi(mode, stdout, stderr)
+
+  // Ctrl-C aborts whatever is in flight (the command then names the job left behind); a second one quits at once.
+  const controller = new AbortController()
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.INTERRUPTED)
+    controller.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const invocation = parseCommandLine(argv)
+    if (invocation.kind === 'help') {
+      stdout.write(helpText())
+      return ExitCode.OK
+    }
+    if (invocation.kind === 'version') {
+      stdout.write(`vbr ${VERSION}\n`)
+      return ExitCode.OK
+    }
+    const context = { client: clientFor(invocation.global), ui, signal: controller.signal, cwd: process.cwd() }
+    await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)
+    return ExitCode.OK
+  } catch (error) {
+    let code = exitCodeFor(error)
+    if (code === ExitCode.INTERRUPTED && !controller.signal.aborted) code = ExitCode.ERROR // an abort we did not ask for
+    ui.fail(error, code)
+    return code
+  } finally {
+    ui.close()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`vbr: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exitCode = ExitCode.ERROR
+  },
+)

@@ -1,0 +1,192 @@
+import { parseArgs } from 'node:util'
+import { Model, Prefer } from '../index'
+import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
+
+export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete'] as const
+export type CommandName = (typeof COMMANDS)[number]
+
+/** Options common to every command. */
+export interface GlobalOptions {
+  apiKey?: string
+  baseUrl?: string
+  json: boolean
+}
+
+export interface CommandOptions {
+  output?: string
+  format?: string
+  model?: string
+  color?: string
+  webhook?: string
+  /** Seconds to wait for processing. */
+  timeout?: number
+  /** Seconds between status polls (adaptive when absent). */
+  poll?: number
+}
+
+export type Invocation =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'command'; command: CommandName; target?: string; options: CommandOptions; global: GlobalOptions }
+
+const FORMATS = [...new Set(Object.values(Prefer))]
+const MODEL_ALIASES: Record<string, string> = {
+  original: Model.ORIGINAL,
+  light: Model.LIGHT,
+  pro: Model.PRO,
+  human: Model.HUMAN,
+}
+
+/** Which command options each command accepts (the global ones are accepted everywhere). */
+const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
+  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll'],
+  wait: ['output', 'timeout', 'poll'],
+  credits: [],
+  status: [],
+  delete: [],
+}
+const TARGET: Record<CommandName, string | undefined> = {
+  remove: '<file|url>',
+  wait: '<job-id>',
+  status: '<job-id>',
+  delete: '<job-id>',
+  credits: undefined,
+}
+
+export function helpText(): string {
+  const codes = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
+  return `vbr: remove the background from videos with the VideoBGRemover API
+
+Usage:
+  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url]
+  vbr credits
+  vbr status <job-id>
+  vbr wait <job-id> [-o out]
+  vbr delete <job-id>
+  vbr --help | --version
+
+Commands:
+  remove   upload a video (or have the API fetch a URL), process it, wait and download the result
+  credits  show the credit balance (1 credit per second of video)
+  status   show a job's status once
+  wait     wait for a job to finish; with -o, download its result
+  delete   delete a job and its files (no refund)
+
+Options:
+  -o, --output <path>   where to write the result (a file or a directory);
+                        default: <input name>-nobg.<ext> in the current directory
+  -f, --format <f>      transparent output format (default webm_vp9):
+${wrap(FORMATS.join(', '), 24, 110)}
+  -m, --model <m>       original, light, pro, human (or a full model name)
+      --color <#hex>    a solid background colour (#RRGGBB, MP4 output) instead of transparency
+      --webhook <url>   also report to this URL (job.started, job.completed, job.failed)
+      --timeout <s>     stop waiting after this many seconds (the job goes on)
+      --poll <s>        seconds between status checks (default: adaptive, 1 s growing to 10 s)
+      --api-key <key>   API key (default: $VIDEOBGREMOVER_API_KEY; prefer the variable, arguments show in ps)
+      --base-url <url>  API base URL (default: $VIDEOBGREMOVER_BASE_URL or https://api.videobgremover.com)
+      --json            print one JSON object on stdout (also for errors) and nothing else
+  -h, --help            show this help
+  -v, --version         show the version
+
+On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
+(or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
+resume with \`vbr wait <job-id> -o out\` or remove with \`vbr delete <job-id>\`.
+
+Exit codes:
+${codes}
+`
+}
+
+/** `text` broken at spaces into lines of at most `width` columns, each indented by `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = []
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1)
+    if (last !== undefined && indent + last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`
+    else lines.push(word)
+  }
+  return lines.map((line) => ' '.repeat(indent) + line).join('\n')
+}
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  model: { type: 'string', short: 'm' },
+  color: { type: 'string' },
+  webhook: { type: 'string' },
+  timeout: { type: 'string' },
+  poll: { type: 'string' },
+  'api-key': { type: 'string' },
+  'base-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const
+
+const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
+
+/** Parses `argv` (without node and the script) into what to run; throws CliError(USAGE) on bad input. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw usage(error instanceof Error ? error.message.split('. ')[0]! : String(error))
+  }
+  const { values, positionals } = parsed
+  if (values.help || positionals[0] === 'help') return { kind: 'help' }
+  if (values.version) return { kind: 'version' }
+
+  const [name, ...rest] = positionals
+  if (name === undefined) throw usage('No command given.')
+  if (!(COMMANDS as readonly string[]).includes(name)) throw usage(`Unknown command "${name}".`)
+  const command = name as CommandName
+
+  const expected = TARGET[command]
+  if (expected !== undefined && rest.length === 0) throw usage(`vbr ${command} needs ${expected}.`)
+  const extra = expected === undefined ? rest : rest.slice(1)
+  if (extra.length > 0) throw usage(`Unexpected argument "${extra[0]}" for vbr ${command}.`)
+
+  const options: CommandOptions = {
+    output: values.output,
+    format: values.format,
+    model: values.model === undefined ? undefined : (MODEL_ALIASES[values.model] ?? values.model),
+    color: values.color === undefined ? undefined : checkColor(values.color),
+    webhook: values.webhook,
+    timeout: values.timeout === undefined ? undefined : seconds(values.timeout, '--timeout'),
+    poll: values.poll === undefined ? undefined : seconds(values.poll, '--poll'),
+  }
+  for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
+    if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take --${key}.`)
+  }
+  if (options.format !== undefined && !FORMATS.includes(options.format as (typeof FORMATS)[number])) {
+    throw usage(`Unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}.`)
+  }
+  if (options.format !== undefined && options.color !== undefined) {
+    throw usage('--format (transparent output) and --color (solid background) exclude each other.')
+  }
+
+  return {
+    kind: 'command',
+    command,
+    target: expected === undefined ? undefined : rest[0],
+    options,
+    global: {
+      apiKey: values['api-key'] ?? (env.VIDEOBGREMOVER_API_KEY || undefined),
+      baseUrl: values['base-url'] ?? (env.VIDEOBGREMOVER_BASE_URL || undefined),
+      json: values.json ?? false,
+    },
+  }
+}
+
+function checkColor(value: string): string {
+  const match = /^#?([0-9a-f]{6})$/i.exec(value)
+  if (!match) throw usage(`--color must be a #RRGGBB colour, got "${value}".`)
+  return `#${match[1]!.toLowerCase()}`
+}
+
+function seconds(value: string, flag: string): number {
+  const number = Number(value)
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw usage(`${flag} must be a positive number of seconds, got "${value}".`)
+  return number
+}
