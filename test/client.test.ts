@@ -40,7 +40,7 @@ function reply(body: JsonBodyType): Seen[] {
 }
 
 const client = (options: ConstructorParameters<typeof VideoBGRemoverClient>[1] = {}) =>
-  new VideoBGRemoverClient(KEY, { baseUrl: BASE, ...options })
+  new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false, ...options })
 
 const START_OPTIONS = {
   background: { type: 'transparent', transparent_format: 'webm_vp9' },

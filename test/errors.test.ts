@@ -26,7 +26,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
 
-const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, maxRetries: 0 })
+const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, maxRetries: 0, rateLimit: false })
 
 /** The error `call` fails with while `handler` answers. */
 async function errorOf<T extends Error = ApiError>(handler: HttpHandler, call: () => Promise<unknown>): Promise<T> {
@@ -219,7 +219,7 @@ describe('a redirect', () => {
         return HttpResponse.json({})
       }),
     )
-    const error = await rejection(new VideoBGRemoverClient(KEY, { baseUrl: BASE }).credits())
+    const error = await rejection(new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false }).credits())
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ status, code: 'redirect_refused' })
     expect(followed).toBe(0)

@@ -69,7 +69,8 @@ afterEach(() => {
 })
 afterAll(() => server.close())
 
-const client = (options: ClientOptions = {}) => new VideoBGRemoverClient(KEY, { baseUrl: BASE, ...options })
+const client = (options: ClientOptions = {}) =>
+  new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false, ...options })
 
 /** Answers every request with the replies in turn (the last repeats); returns when each request arrived. */
 function sequence(...replies: Reply[]): number[] {

@@ -27,7 +27,7 @@ function capturingLogger() {
 }
 
 const client = (options: { key?: string; logger?: Logger; logLevel?: LogLevel; maxRetries?: number } = {}) =>
-  new VideoBGRemoverClient(options.key ?? KEY, { baseUrl: BASE, maxRetries: 0, ...options })
+  new VideoBGRemoverClient(options.key ?? KEY, { baseUrl: BASE, maxRetries: 0, rateLimit: false, ...options })
 
 /** Every way a user may print or ship an error. */
 const renderings = (error: Error) => ({

@@ -2,6 +2,7 @@ import { delay, http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pollDelayMs } from '../src/core/lifecycle'
+import { RateLimiter } from '../src/core/limiter'
 import {
   AbortError,
   JobNotFoundError,
@@ -23,7 +24,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
 
-const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE })
+const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false })
 
 type Step = string | Partial<JobStatus>
 
@@ -139,7 +140,7 @@ describe('adaptive polling', () => {
   })
 
   it('starts at 1 s and grows by half to a 10 s cap', () => {
-    const schedule = Array.from({ length: 9 }, (_, poll) => Math.round(pollDelayMs(poll, {})))
+    const schedule = Array.from({ length: 9 }, (_, poll) => Math.round(pollDelayMs(poll)))
     expect(schedule).toEqual([1_000, 1_500, 2_250, 3_375, 5_063, 7_594, 10_000, 10_000, 10_000])
   })
 
@@ -151,8 +152,10 @@ describe('adaptive polling', () => {
     ['none left: wait for the reset', { limit: 100, remaining: 0, resetAt: now + 30_000 }, 30_000],
     ['a far reset, capped at 60 s', { limit: 100, remaining: 1, resetAt: now + 3_600_000 }, 60_000],
     ['a reset already past', { limit: 100, remaining: 0, resetAt: now - 1 }, 1_000],
-  ])('honours X-RateLimit-*: %s', (_, rateLimit, delayMs) => {
-    expect(pollDelayMs(0, rateLimit, now)).toBe(delayMs)
+  ])('honours X-RateLimit-*: %s', (_, state, delayMs) => {
+    const limiter = new RateLimiter()
+    Object.assign(limiter.server, state)
+    expect(pollDelayMs(0, limiter.spacingMs(now))).toBe(delayMs)
   })
 })
 

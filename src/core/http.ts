@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini'
 import { ApiError, describe, errorFromResponse } from '../errors'
+import type { RateLimiter } from './limiter'
 import type { Logger } from './logger'
 import { redact } from './logger'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
@@ -26,6 +27,8 @@ export interface HttpConfig {
   fetch?: FetchFn
   userAgent?: string
   logger: Logger
+  /** Paces requests under the key's limits; none when the caller turned it off. */
+  limiter?: RateLimiter
 }
 
 /** One API call: what to send, how to read the answer, and whether it may be repeated. */
@@ -36,18 +39,13 @@ export interface Endpoint<T> {
   body?: unknown
   schema: z.ZodMiniType<T>
   retry: RetryPolicy
+  /** A job start, which the API limits separately. */
+  start?: boolean
   jobId?: string
   /** Default per-attempt timeout when the caller gives none (ms). */
   timeout?: number
 }
 
-/** The rate-limit window as the last response described it. */
-export interface RateLimitState {
-  limit?: number
-  remaining?: number
-  /** Epoch ms. */
-  resetAt?: number
-}
 
 export function joinUrl(baseUrl: string, path: string, query?: Record<string, string>): string {
   const base = baseUrl.replace(/\/+$/, '')
@@ -59,8 +57,6 @@ const headersToRecord = (headers: Headers): Record<string, string> =>
   Object.fromEntries([...headers].map(([name, value]) => [name.toLowerCase(), value]))
 
 export class HttpClient {
-  readonly rateLimit: RateLimitState = {}
-
   constructor(readonly config: HttpConfig) {}
 
   /** Sends `endpoint`, retrying as its policy allows, and returns the validated body. */
@@ -82,6 +78,7 @@ export class HttpClient {
     const { method, path, jobId } = endpoint
     const url = joinUrl(this.config.baseUrl, path, endpoint.query)
     const timeout = options.timeout ?? endpoint.timeout ?? this.config.timeout
+    await this.config.limiter?.acquire(endpoint.start === true, options.signal, jobId)
     const link = linkSignal(options.signal, timeout)
     const fail = (error: unknown, what: string): never => {
       throw link.failure(error, `${method} ${path} (${what})`, { jobId, secret: this.config.apiKey })
@@ -99,7 +96,7 @@ export class HttpClient {
       }).catch((error: unknown) => fail(error, 'no response'))
       const text = await response.text().catch((error: unknown) => fail(error, 'response cut short'))
       const received = redact(headersToRecord(response.headers), this.config.apiKey)
-      this.observeRateLimit(received)
+      this.config.limiter?.observe(received)
       this.config.logger.debug(`${method} ${url} → ${response.status}`, {
         requestId: received['x-request-id'],
       })
@@ -165,17 +162,6 @@ export class HttpClient {
       .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
       .join('; ')
     throw invalid('invalid_response', `${where} returned an unexpected body: ${problems}`, body)
-  }
-
-  private observeRateLimit(headers: Record<string, string>): void {
-    const read = (name: string) => {
-      const value = Number(headers[name])
-      return headers[name] !== undefined && Number.isFinite(value) ? value : undefined
-    }
-    const reset = read('x-ratelimit-reset')
-    this.rateLimit.limit = read('x-ratelimit-limit') ?? this.rateLimit.limit
-    this.rateLimit.remaining = read('x-ratelimit-remaining') ?? this.rateLimit.remaining
-    this.rateLimit.resetAt = reset === undefined ? this.rateLimit.resetAt : reset * 1000
   }
 }
 

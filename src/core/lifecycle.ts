@@ -1,6 +1,6 @@
 import { ApiError, ConnectionError, ProcessingError, TimeoutError } from '../errors'
 import type { JobStatus, StartJobResponse } from '../schemas'
-import type { RateLimitState, RequestOptions } from './http'
+import type { RequestOptions } from './http'
 import { linkSignal, sleep, throwIfAborted } from './signal'
 
 type ReadStatus = (options: RequestOptions) => Promise<JobStatus>
@@ -20,21 +20,17 @@ const MAX_POLL_MS = 10_000
 
 /**
  * The adaptive schedule: 1 s after the first read, growing by half each time to a 10 s cap
- * (1, 1.5, 2.25, 3.4, 5.1, 7.6, 10, 10, … s). When fewer than a fifth of the rate-limit window's
- * requests remain, the wait stretches so the rest last until the window resets.
+ * (1, 1.5, 2.25, 3.4, 5.1, 7.6, 10, 10, … s), or longer when the rate limit calls for a wider
+ * `spacingMs` (see `RateLimiter.spacingMs`).
  */
-export function pollDelayMs(poll: number, rateLimit: RateLimitState, now = Date.now()): number {
-  const delay = Math.min(FIRST_POLL_MS * 1.5 ** poll, MAX_POLL_MS)
-  const { limit, remaining, resetAt } = rateLimit
-  if (limit === undefined || remaining === undefined || resetAt === undefined) return delay
-  if (remaining > limit / 5 || resetAt <= now) return delay
-  return Math.max(delay, Math.min((resetAt - now) / Math.max(remaining, 1), 60_000))
+export function pollDelayMs(poll: number, spacingMs = 0): number {
+  return Math.max(Math.min(FIRST_POLL_MS * 1.5 ** poll, MAX_POLL_MS), spacingMs)
 }
 
 export async function waitForJob(
   jobId: string,
   readStatus: ReadStatus,
-  rateLimit: RateLimitState,
+  spacingMs: () => number,
   options: WaitOptions,
   requestOptions: RequestOptions,
 ): Promise<JobStatus> {
@@ -49,7 +45,7 @@ export async function waitForJob(
       last = job
       if (job.status === 'completed') return job
       if (job.status === 'failed') throw jobFailed(job)
-      const delay = pollSeconds === undefined ? pollDelayMs(poll, rateLimit) : pollSeconds * 1000
+      const delay = pollSeconds === undefined ? pollDelayMs(poll, spacingMs()) : pollSeconds * 1000
       await sleep(delay, deadline.signal, jobId)
     }
   } catch (error) {
@@ -73,12 +69,12 @@ function jobFailed(job: JobStatus): ProcessingError {
   })
 }
 
-/** A failure after which the start may or may not have happened on the server. */
+/** A failure after which the start may or may not have happened on the server, e.g. a 2xx whose body is unreadable. */
 function isAmbiguous(error: unknown): boolean {
   return (
     error instanceof ConnectionError ||
     error instanceof TimeoutError ||
-    (error instanceof ApiError && error.status >= 500)
+    (error instanceof ApiError && (error.status >= 500 || (error.status >= 200 && error.status < 300)))
   )
 }
 
