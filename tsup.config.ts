@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    browser: 'src/browser.ts',
     'node/index': 'src/node/index.ts',
+    'compose/index': 'src/node/compose/index.ts',
+    'node/cli': 'src/node/cli.ts',
+    'node/proxy': 'src/node/proxy.ts',
+    proxy: 'src/proxy.ts',
     webhooks: 'src/webhooks.ts',
     'testing/index': 'src/testing/index.ts',
     'testing/node': 'src/testing/node.ts',

@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^@videobgremover\/sdk$/, replacement: src('node/index.ts') },
       { find: /^@videobgremover\/sdk\/testing$/, replacement: src('testing/node.ts') },
       { find: /^@videobgremover\/sdk\/webhooks$/, replacement: src('webhooks.ts') },
+      { find: /^@videobgremover\/sdk\/compose$/, replacement: src('node/compose/index.ts') },
+      { find: /^@videobgremover\/sdk\/proxy$/, replacement: src('node/proxy.ts') },
     ],
   },
   test: {

@@ -17,7 +17,8 @@ const path = join(dir, 'input.mp4')
 const server = await fakeServerProcess()
 try {
   await makeFile(path, SIZE)
-  const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url })
+  // The fake enforces no limits here; the client's pacing (3 starts a minute) would only add waits.
+  const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: false })
 
   const rawPut = async () => {
     const created = await fetch(`${server.url}/v1/jobs`, {

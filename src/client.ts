@@ -1,10 +1,11 @@
 import { HttpClient, type Endpoint, type FetchFn, type RequestOptions } from './core/http'
 import { waitForJob, startJobSafely, type WaitOptions } from './core/lifecycle'
+import type { RateLimits } from './core/limiter'
 import { createLogger, type Logger, type LogLevel } from './core/logger'
-import { isBrowser, readEnv, runtimeName } from './core/runtime'
+import { isBrowser } from './core/runtime'
 import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
-import { webPlatform, type Platform } from './platform'
+import type { Platform } from './platform'
 import {
   creditsSchema,
   deleteJobResponseSchema,
@@ -26,7 +27,6 @@ import {
   type UrlJob,
   type WebhookDeliveries,
 } from './schemas'
-import { VERSION } from './version'
 import {
   checkBaseUrl,
   checkCreateJobFile,
@@ -57,6 +57,11 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean
   /** Allow a plain `http://` baseUrl on a host other than loopback. */
   allowInsecureHttp?: boolean
+  /**
+   * The key's limits, which every client of this key in the process paces itself under together (default
+   * 100 requests and 3 starts a minute), or `false` to send without pacing.
+   */
+  rateLimit?: RateLimits | false
 }
 
 /** What the Video facade and downloads use besides the endpoints; not part of the public API. */
@@ -79,10 +84,11 @@ export class VideoBGRemoverClient {
   readonly #http: HttpClient
   readonly #platform: Platform
 
-  /** @param platform internal: set by the Node entry point. */
-  constructor(apiKey?: string, options: ClientOptions = {}, platform: Platform = webPlatform) {
+  /** @param platform internal: each entry point (web, browser, Node) passes its own. */
+  constructor(apiKey: string | undefined, options: ClientOptions, platform: Platform) {
     const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
-    const key = resolveApiKey(apiKey, new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin)
+    const ownBackend = new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin
+    const key = resolveApiKey(apiKey, platform.env(API_KEY_ENV), ownBackend)
     if (key && isBrowser() && !options.dangerouslyAllowBrowser) {
       throw new ValidationError(
         'An API key in a browser is readable by anyone: keep it on your server, point baseUrl at a backend that adds it (@videobgremover/sdk/proxy), or pass dangerouslyAllowBrowser: true',
@@ -99,7 +105,6 @@ export class VideoBGRemoverClient {
     if (key && !/^vbr_.{32}$/.test(key)) {
       logger.warn('the API key is not vbr_ + 32 characters; sending it anyway')
     }
-    const runtime = runtimeName()
     this.#platform = platform
     this.#http = new HttpClient({
       baseUrl,
@@ -108,8 +113,9 @@ export class VideoBGRemoverClient {
       maxRetries: this.maxRetries,
       headers: { ...options.headers },
       fetch: options.fetch,
-      userAgent: isBrowser() ? undefined : `videobgremover-js/${VERSION}${runtime ? ` (${runtime})` : ''}`,
+      userAgent: isBrowser() ? undefined : platform.userAgent?.(),
       logger,
+      limiter: options.rateLimit === false ? undefined : platform.limiter?.(baseUrl, key, options.rateLimit),
     })
   }
 
@@ -138,7 +144,7 @@ export class VideoBGRemoverClient {
     const id = checkJobId(jobId)
     const body = checkStartOptions(startOptions)
     const send = () =>
-      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', jobId: id }, options).then(withCreditsUsed)
+      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', start: true, jobId: id }, options).then(withCreditsUsed)
     const maxRetries = checkRequestOptions(options).maxRetries ?? this.maxRetries
     return startJobSafely(id, send, (o) => this.status(id, { ...options, ...o }), maxRetries, options.signal)
   }
@@ -155,7 +161,8 @@ export class VideoBGRemoverClient {
    */
   async wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
     const id = checkJobId(jobId)
-    return waitForJob(id, (o) => this.status(id, o), this.#http.rateLimit, checkWaitOptions(waitOptions), options)
+    const spacingMs = () => this.#http.config.limiter?.spacingMs() ?? 0
+    return waitForJob(id, (o) => this.status(id, o), spacingMs, checkWaitOptions(waitOptions), options)
   }
 
   /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
@@ -187,14 +194,14 @@ export class VideoBGRemoverClient {
 const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`
 
 /** The key, or none when `baseUrl` is a backend of the caller's that adds it. */
-function resolveApiKey(apiKey: unknown, ownBackend: boolean): string | undefined {
+function resolveApiKey(apiKey: unknown, fromEnv: string | undefined, ownBackend: boolean): string | undefined {
   if (apiKey !== undefined && typeof apiKey !== 'string') {
     throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
   }
   if (apiKey !== undefined && apiKey.trim() === '') {
     throw new ValidationError(`apiKey is empty: pass your key or leave it out to read ${API_KEY_ENV}`, 'apiKey')
   }
-  const key = (apiKey ?? readEnv(API_KEY_ENV))?.trim()
+  const key = (apiKey ?? fromEnv)?.trim()
   if (key || ownBackend) return key || undefined
   throw new ValidationError(
     `Missing API key: pass new VideoBGRemoverClient(apiKey) or set ${API_KEY_ENV}`,

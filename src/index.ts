@@ -1,7 +1,18 @@
-export { VideoBGRemoverClient, type ClientOptions } from './client'
+import { VideoBGRemoverClient as Client, type ClientOptions } from './client'
+import { webPlatform } from './platform'
+
+/** The typed client for every endpoint of the VideoBGRemover API. */
+export class VideoBGRemoverClient extends Client {
+  constructor(apiKey?: string, options: ClientOptions = {}) {
+    super(apiKey, options, webPlatform)
+  }
+}
+
+export type { ClientOptions } from './client'
 export type { RequestOptions, FetchFn } from './core/http'
 export type { WaitOptions } from './core/lifecycle'
 export type { Logger, LogLevel } from './core/logger'
+export type { RateLimits } from './core/limiter'
 export {
   VideoBGRemoverError,
   ApiError,

@@ -134,6 +134,8 @@ export class Video {
         await uploadToSignedUrl(job, source, {
           fetch: client[transport].fetch,
           redirect: client[transport].platform.redirect,
+          xhr: client[transport].platform.xhr,
+          streamsWithLength: client[transport].platform.streamsWithLength,
           maxRetries: client.maxRetries,
           signal,
           onProgress: params.onUploadProgress,

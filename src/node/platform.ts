@@ -1,22 +1,21 @@
 import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream, openAsBlob } from 'node:fs'
 import { rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { Dispatcher } from 'undici'
+import type { FetchFn } from '../core/http'
 import { ValidationError } from '../errors'
-import type { LocalFile, Platform } from '../platform'
+import { webPlatform, type Platform } from '../platform'
 
-async function openFile(path: string): Promise<LocalFile> {
+async function openFile(path: string): Promise<Blob> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     const reason = error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? error.message})`
     throw new ValidationError(`The file ${JSON.stringify(path)} ${reason}`, 'source')
   })
   if (!info.isFile()) throw new ValidationError(`${JSON.stringify(path)} is a directory, not a video file`, 'source')
-  return {
-    size: info.size,
-    stream: () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
-  }
+  return openAsBlob(path)
 }
 
 /** Writes beside the target under a temporary name, then renames it into place; removes it on any failure. */
@@ -38,4 +37,26 @@ async function saveFile(path: string, open: () => Promise<ReadableStream<Uint8Ar
   }
 }
 
-export const nodePlatform: Platform = { openFile, saveFile, redirect: 'error' }
+export const nodePlatform: Platform = {
+  ...webPlatform,
+  openFile,
+  saveFile,
+  redirect: 'error',
+  // Deno reaches this entry through the "node" condition too, but its fetch sends stream bodies chunked.
+  streamsWithLength: !('Deno' in globalThis),
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
+
+/**
+ * The global fetch (looked up at each call) through `dispatcher`, or through undici's EnvHttpProxyAgent when a
+ * proxy variable is set; undefined when neither applies. undici loads only then.
+ */
+export function proxiedFetch(dispatcher?: Dispatcher): FetchFn | undefined {
+  if (!dispatcher && !PROXY_VARIABLES.some((name) => process.env[name])) return undefined
+  let agent: Promise<Dispatcher> | undefined
+  return async (input, init) => {
+    agent ??= dispatcher ? Promise.resolve(dispatcher) : import('undici').then(({ EnvHttpProxyAgent }) => new EnvHttpProxyAgent())
+    return globalThis.fetch(input, { ...init, dispatcher: await agent } as RequestInit)
+  }
+}

@@ -111,7 +111,7 @@ function filePathSource(path: string, options: OpenOptions, maxSize: number): So
   return async (platform) => {
     const file = await platform.openFile(path)
     checkSize(file.size, maxSize, path)
-    return { ...checked, reference: path, size: file.size, replayable: true, body: () => file.stream() }
+    return { ...checked, reference: path, size: file.size, replayable: true, body: () => file }
   }
 }
 

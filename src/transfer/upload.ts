@@ -1,13 +1,12 @@
 import type { FetchFn } from '../core/http'
 import { isTransientTransfer, retrying } from '../core/retry'
-import { isBrowser } from '../core/runtime'
 import { linkSignal } from '../core/signal'
 import { ApiError } from '../errors'
 import type { FileJob } from '../schemas'
+import type { xhrUpload } from './xhr'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
 import type { UploadSource } from './source'
 import { storageError } from './storage'
-import { xhrUpload } from './xhr'
 
 export interface UploadContext {
   fetch: FetchFn
@@ -15,6 +14,10 @@ export interface UploadContext {
   maxRetries: number
   signal?: AbortSignal
   onProgress?: ProgressCallback
+  /** Where fetch cannot report upload progress (browsers), an upload that can. */
+  xhr?: typeof xhrUpload
+  /** Whether fetch sends a stream body with the Content-Length it is given. */
+  streamsWithLength?: boolean
 }
 
 const MIN_UPLOAD_TIMEOUT_MS = 5 * 60_000
@@ -61,17 +64,19 @@ async function putOnce(
     throw link.failure(error, `Upload of job ${job.id}`, { jobId: job.id })
   }
   try {
-    const body = isBrowser() ? await toBlob(source.body()) : source.body()
-    if (isBrowser() && context.onProgress && body instanceof Blob) {
-      const { status, text } = await xhrUpload(job.upload_url, body, headers, report, link.signal).catch(fail)
+    const body = source.body()
+    if (context.xhr && context.onProgress && body instanceof Blob) {
+      const { status, text } = await context.xhr(job.upload_url, body, headers, report, link.signal).catch(fail)
       if (status < 200 || status >= 300) throw storageError(status, text, job.id)
       return
     }
-    const sent = context.onProgress ? countBytes(toStream(body), report) : body
+    const streamed = (context.onProgress || body instanceof ReadableStream) && canStreamWithLength(context)
+    const sent = streamed ? sizedStream(countBytes(toStream(body), report), source.size) : await toBlob(body)
     const response = await context
       .fetch(job.upload_url, {
         method: 'PUT',
-        headers: isBrowser() ? headers : { ...headers, 'content-length': String(source.size) },
+        // fetch measures Blob and byte bodies itself; a stream's length must be given.
+        headers: sent instanceof ReadableStream ? { ...headers, 'content-length': String(source.size) } : headers,
         body: sent,
         signal: link.signal,
         redirect: context.redirect,
@@ -85,7 +90,19 @@ async function putOnce(
   }
 }
 
-/** Browsers stream request bodies only over HTTP/2 and cannot set Content-Length: they upload Blobs. */
+declare const FixedLengthStream: (new (length: number) => TransformStream<Uint8Array, Uint8Array>) | undefined
+
+/**
+ * Whether a stream body can go out with its Content-Length (storage refuses chunked uploads). Node's and Bun's
+ * fetch keep the length given, workerd's with a FixedLengthStream; Deno and browsers send streams chunked, so
+ * there the bytes go as a Blob, and progress reports only the end.
+ */
+const canStreamWithLength = (context: UploadContext) =>
+  context.streamsWithLength === true || typeof FixedLengthStream === 'function'
+
+const sizedStream = (stream: ReadableStream<Uint8Array>, size: number) =>
+  typeof FixedLengthStream === 'function' ? stream.pipeThrough(new FixedLengthStream(size)) : stream
+
 async function toBlob(body: Blob | Uint8Array | ReadableStream<Uint8Array>): Promise<Blob | Uint8Array> {
   return body instanceof ReadableStream ? new Response(body).blob() : body
 }
