@@ -112,6 +112,16 @@ describe.concurrent('examples against the offline fake API', () => {
     expect(run.stdout).toContain('server-side 429 responses: 0')
   })
 
+  it('compose puts the result on a colour and on a video background with ffmpeg', async () => {
+    const out = join(dir, 'compose-out')
+    const run = await example('compose.ts', [out])
+    expect(run.code, run.stderr).toBe(0)
+    for (const name of ['on-colour.mp4', 'on-video.mp4']) {
+      expect(run.stdout).toContain(`Written ${join(out, name)}`)
+      expect((await stat(join(out, name))).size).toBeGreaterThan(0)
+    }
+  })
+
   it('webhook-receiver answers fast, de-duplicates, verifies and rejects forgeries', async () => {
     const run = await example('webhook-receiver.ts')
     expect(run.code, run.stderr).toBe(0)
