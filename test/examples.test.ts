@@ -160,7 +160,7 @@ describe.concurrent('examples against the offline fake API', () => {
       const file = join(dir, 'sdk-bundle.mjs')
       await writeFile(file, new Uint8Array(await bundle.arrayBuffer()))
       // The page's client: no key; the proxy adds it.
-      const sdk = (await import(pathToFileURL(file).href)) as typeof import('../src/index')
+      const sdk = (await import(pathToFileURL(file).href)) as typeof import('../src/browser')
       const client = new sdk.VideoBGRemoverClient(undefined, { baseUrl: `${origin}/api` })
       expect(await client.credits()).toMatchObject({ totalCredits: 1000, remainingCredits: 1000 })
       const job = await client.createJobFile({ filename: 'clip.mp4', content_type: 'video/mp4' })
@@ -168,7 +168,7 @@ describe.concurrent('examples against the offline fake API', () => {
 
       // Only the SDK's calls are forwarded with the key.
       for (const path of ['/api/v1/admin', '/api/v1/jobs/a%2F..%2Fcredits/start', '/api/v2/credits']) {
-        expect((await fetch(origin + path)).status, path).toBe(403)
+        expect((await fetch(origin + path)).status, path).toBe(404)
       }
     } finally {
       const exited = new Promise((resolve) => server.on('exit', resolve))
