@@ -14,6 +14,7 @@ import {
   type Progress,
 } from '../src/node/index'
 import { FAKE_API_KEY, fakeResultBytes, startFakeServer, type FakeServer, type FakeServerOptions } from '../src/testing/node'
+import { failure, until } from './helpers'
 
 /** Not a multiple of the fake's 64 KiB chunks, so the last chunk is a short one. */
 const SIZE = 300_000
@@ -40,23 +41,6 @@ async function serverWithResult(options: FakeServerOptions = {}) {
 
 const downloads = (server: FakeServer) => server.api.requests.filter((entry) => entry.endpoint === 'download')
 const statusReads = (server: FakeServer) => server.api.requests.filter((entry) => entry.endpoint === 'status').length
-
-async function failure(run: () => Promise<unknown>): Promise<unknown> {
-  return run().then(
-    () => {
-      throw new Error('expected a failure, but it succeeded')
-    },
-    (error: unknown) => error,
-  )
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 5 s')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 const readers: Array<[string, (foreground: Foreground, onProgress: (progress: Progress) => void) => Promise<Uint8Array>]> = [
   ['arrayBuffer()', async (foreground, onProgress) => new Uint8Array(await foreground.arrayBuffer({ onProgress }))],

@@ -11,6 +11,7 @@ import {
   VideoBGRemoverClient,
   VideoBGRemoverError,
 } from '../src/index'
+import { rejection } from './helpers'
 
 const BASE = 'https://api.test'
 const KEY = 'vbr_0123456789abcdef0123456789abcdef'
@@ -36,15 +37,6 @@ async function errorOf<T extends Error = ApiError>(handler: HttpHandler, call: (
 
 /** The error `client.status(JOB)` fails with when the API answers `respond()`. */
 const statusError = (respond: () => Response) => errorOf(http.get(STATUS_URL, respond), () => client.status(JOB))
-
-async function rejection<T extends Error = ApiError>(promise: Promise<unknown>): Promise<T> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (error: T) => error,
-  )
-}
 
 const statuses: Array<{ status: number; name: ClassName; code: string }> = [
   { status: 400, name: 'ApiError', code: 'invalid_request' },

@@ -14,6 +14,7 @@ import {
   VideoBGRemoverClient,
   type ClientOptions,
 } from '../src/index'
+import { activeTimers, rejection, until } from './helpers'
 
 const BASE = 'https://api.test'
 const KEY = 'vbr_0123456789abcdef0123456789abcdef'
@@ -84,20 +85,7 @@ function sequence(...replies: Reply[]): number[] {
   return hits
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (error: Error) => error,
-  )
-}
-
-const activeTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const until = async (condition: () => boolean) => {
-  while (!condition()) await pause(1)
-}
 
 describe('GET', () => {
   it.each<[string, Reply, new (...args: never[]) => Error]>([

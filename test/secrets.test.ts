@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ApiError, ConnectionError, VideoBGRemoverClient, type Logger, type LogLevel } from '../src/index'
+import { rejection } from './helpers'
 
 const BASE = 'https://api.test'
 const KEY = 'vbr_5ec7e75ec7e75ec7e75ec7e75ec7e75e'
@@ -37,15 +38,6 @@ const renderings = (error: Error) => ({
   json: JSON.stringify(error),
   inspect: inspect(error, { depth: Infinity }),
 })
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (error: Error) => error,
-  )
-}
 
 const echoes: Array<[string, () => Response]> = [
   ['a flat 401 body', () => HttpResponse.json({ error: `Invalid API key: ${KEY}` }, { status: 401 })],

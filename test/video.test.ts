@@ -20,6 +20,7 @@ import {
   type VideoSource,
 } from '../src/node/index'
 import { FAKE_API_KEY, startFakeServer, type FakeEndpoint, type FakeServer, type FakeServerOptions } from '../src/testing/node'
+import { failure, until } from './helpers'
 
 const EXTRA_HEADERS = { 'x-tenant': 'acme' }
 const HOUR = 3_600_000
@@ -53,24 +54,6 @@ function removeBackground(
   params: Partial<RemoveBackgroundParams> = {},
 ) {
   return Video.open(source, open).removeBackground({ client: clientFor(server), pollSeconds: 0.01, ...params })
-}
-
-/** The rejection of `run`, whether it throws at once or later. */
-async function failure(run: () => unknown): Promise<unknown> {
-  try {
-    await run()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a failure, but it succeeded')
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 5 s')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
 }
 
 /** A stream that yields one chunk and then stalls, as a slow network source would. */

@@ -13,6 +13,7 @@ import {
   type RequestOptions,
   type WaitOptions,
 } from '../src/index'
+import { activeTimers, rejection } from './helpers'
 
 const BASE = 'https://api.test'
 const KEY = 'vbr_0123456789abcdef0123456789abcdef'
@@ -39,17 +40,6 @@ function jobGoesThrough(...steps: Step[]): { reads: number } {
   )
   return seen
 }
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (error: Error) => error,
-  )
-}
-
-const activeTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
 
 describe('wait', () => {
   it('polls every pollSeconds until the job completes and returns the final status', async () => {
