@@ -53,8 +53,14 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
   return query ? `${url}?${new URLSearchParams(query)}` : url
 }
 
-const headersToRecord = (headers: Headers): Record<string, string> =>
-  Object.fromEntries([...headers].map(([name, value]) => [name.toLowerCase(), value]))
+/** The response headers as a plain record (names lower-case), with `secret` redacted from any value. */
+function headersToRecord(headers: Headers, secret: string | undefined): Record<string, string> {
+  const record: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    record[name] = secret && value.includes(secret) ? redact(value, secret) : value
+  })
+  return record
+}
 
 export class HttpClient {
   constructor(readonly config: HttpConfig) {}
@@ -95,7 +101,7 @@ export class HttpClient {
         redirect: 'manual',
       }).catch((error: unknown) => fail(error, 'no response'))
       const text = await response.text().catch((error: unknown) => fail(error, 'response cut short'))
-      const received = redact(headersToRecord(response.headers), this.config.apiKey)
+      const received = headersToRecord(response.headers, this.config.apiKey)
       this.config.limiter?.observe(received)
       this.config.logger.debug(`${method} ${url} → ${response.status}`, {
         requestId: received['x-request-id'],
@@ -161,7 +167,7 @@ export class HttpClient {
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
       .join('; ')
-    throw invalid('invalid_response', `${where} returned an unexpected body: ${problems}`, body)
+    throw invalid('invalid_response', `${where} returned an unexpected body: ${problems}`, text)
   }
 }
 
