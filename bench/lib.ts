@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { open, writeFile, readFile } from 'node:fs/promises'
-import { availableParallelism } from 'node:os'
+import { copyFile, mkdtemp, open, writeFile, readFile, rm, symlink } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { createInterface } from 'node:readline'
 
 /** Starts bench/serve-fake.ts in a child process; resolves to its URL and a stop function. */
@@ -17,6 +19,33 @@ export async function fakeServerProcess(env: Record<string, string> = {}) {
       child.stdin!.end()
       await once(child, 'exit')
     },
+  }
+}
+
+export const exec = promisify(execFile)
+const root = new URL('..', import.meta.url).pathname
+
+/**
+ * Builds the package (tsup, as `npm run build` does) into a temporary directory rather than ./dist, so a build
+ * running at the same time in the repository cannot change it underneath; `pack()` makes its npm tarball.
+ */
+export async function buildPackage() {
+  const dir = await mkdtemp(join(tmpdir(), 'vbr-bench-pkg-'))
+  try {
+    await exec('npx', ['tsup', '--out-dir', join(dir, 'dist')], { cwd: root, maxBuffer: 1 << 26 })
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md']) await copyFile(join(root, file), join(dir, file))
+    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
+  return {
+    dir,
+    async pack(destination: string): Promise<string> {
+      const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', destination], { cwd: dir })
+      return join(destination, JSON.parse(stdout)[0].filename)
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
   }
 }
 
@@ -66,7 +95,8 @@ export interface Row {
   baseline: string
   ratio: string
   target: string
-  pass: boolean
+  /** Undefined for an informative row without a target. */
+  pass?: boolean
 }
 
 /**
@@ -83,7 +113,7 @@ export async function recordSection(name: string, command: string, rows: Row[], 
     '',
     '| benchmark | ours | baseline | ratio | target | |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.benchmark} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass ? 'pass' : 'FAIL'} |`),
+    ...rows.map((r) => `| ${r.benchmark} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'pass' : 'FAIL'} |`),
     ...(notes ? ['', notes] : []),
     '',
   ].join('\n')
