@@ -17,7 +17,13 @@ export class VideoBGRemoverError extends Error {
 
 /** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
 export function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
+  if (!(error instanceof Error)) {
+    try {
+      return String(error)
+    } catch {
+      return typeof error
+    }
+  }
   const cause = error.cause instanceof Error ? error.cause.message : undefined
   return cause ? `${error.message} (${cause})` : error.message
 }
@@ -181,7 +187,7 @@ function parseErrorBody(body: unknown): ParsedBody {
 /** A short readable slice of a non-JSON body: tags stripped, whitespace collapsed. */
 function textSnippet(text: string): string | undefined {
   const plain = text
-    .replace(/<(script|style)[\s\S]*?<\/\1>|<[^>]*>/gi, ' ')
+    .replace(/<(script|style)[\s\S]*?(?:<\/\1>|$)|<[^<>]*>/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim()
   return plain === '' ? undefined : plain.length > 200 ? `${plain.slice(0, 200)}…` : plain
@@ -199,10 +205,13 @@ export interface ErrorResponse {
 
 /** Turns a failed response into the matching error class: by code first, then by status. */
 export function errorFromResponse(response: ErrorResponse): ApiError {
-  let body: unknown = response.text
+  let body: unknown
   try {
-    body = JSON.parse(response.text)
-  } catch {}
+    // A body nested too deeply to print again stays text; the replacer makes the check stricter than printing.
+    JSON.stringify((body = JSON.parse(response.text)), (_, value: unknown) => value)
+  } catch {
+    body = response.text
+  }
   const parsed = parseErrorBody(body)
   const code = parsed.code ?? codeForStatus(response.status)
   const details: ApiErrorDetails = {

@@ -62,7 +62,7 @@ export class RateLimiter {
     const now = Date.now()
     const { requestsPerWindow, startsPerWindow } = this.#limits
     // A little longer than the server's window: it counts arrivals, which come a little after the sends counted here.
-    const windowMs = this.#limits.windowMs + Math.max(50, this.#limits.windowMs / 50)
+    const windowMs = this.#limits.windowMs + Math.max(250, this.#limits.windowMs / 50)
     const windowWait = (times: number[], limit: number) => {
       while (times.length > 0 && times[0]! <= now - windowMs) times.shift()
       return times.length < limit ? 0 : times[times.length - limit]! + windowMs - now
