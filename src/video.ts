@@ -122,7 +122,8 @@ export class Video {
     const { client, signal } = checkWaitOptions(params)
     const options = RemoveBGOptions.from(params.options)
     const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))
-    const source = await this.#load(client[transport].platform)
+    const { fetch, platform } = client[transport]
+    const source = await this.#load(platform)
     throwIfAborted(signal)
     let jobId: string | undefined
     try {
@@ -132,10 +133,8 @@ export class Video {
         const job = await client.createJobFile({ filename: source.filename, content_type: source.contentType }, { signal })
         jobId = job.id
         await uploadToSignedUrl(job, source, {
-          fetch: client[transport].fetch,
-          redirect: client[transport].platform.redirect,
-          xhr: client[transport].platform.xhr,
-          streamsWithLength: client[transport].platform.streamsWithLength,
+          fetch,
+          platform,
           maxRetries: client.maxRetries,
           signal,
           onProgress: params.onUploadProgress,

@@ -46,7 +46,6 @@ export interface Endpoint<T> {
   timeout?: number
 }
 
-
 export function joinUrl(baseUrl: string, path: string, query?: Record<string, string>): string {
   const base = baseUrl.replace(/\/+$/, '')
   const url = base.endsWith('/v1') && path.startsWith('/v1/') ? base + path.slice(3) : base + path

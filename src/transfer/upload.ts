@@ -3,21 +3,18 @@ import { isTransientTransfer, retrying } from '../core/retry'
 import { linkSignal } from '../core/signal'
 import { ApiError } from '../errors'
 import type { FileJob } from '../schemas'
-import type { xhrUpload } from './xhr'
+import type { Platform } from '../platform'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
 import type { UploadSource } from './source'
 import { storageError } from './storage'
 
 export interface UploadContext {
   fetch: FetchFn
-  redirect: RequestRedirect
+  /** The runtime's redirect mode, progress-reporting upload and stream support. */
+  platform: Pick<Platform, 'redirect' | 'xhr' | 'streamsWithLength'>
   maxRetries: number
   signal?: AbortSignal
   onProgress?: ProgressCallback
-  /** Where fetch cannot report upload progress (browsers), an upload that can. */
-  xhr?: typeof xhrUpload
-  /** Whether fetch sends a stream body with the Content-Length it is given. */
-  streamsWithLength?: boolean
 }
 
 const MIN_UPLOAD_TIMEOUT_MS = 5 * 60_000
@@ -65,8 +62,9 @@ async function putOnce(
   }
   try {
     const body = source.body()
-    if (context.xhr && context.onProgress && body instanceof Blob) {
-      const { status, text } = await context.xhr(job.upload_url, body, headers, report, link.signal).catch(fail)
+    const { xhr, redirect } = context.platform
+    if (xhr && context.onProgress && body instanceof Blob) {
+      const { status, text } = await xhr(job.upload_url, body, headers, report, link.signal).catch(fail)
       if (status < 200 || status >= 300) throw storageError(status, text, job.id)
       return
     }
@@ -79,7 +77,7 @@ async function putOnce(
         headers: sent instanceof ReadableStream ? { ...headers, 'content-length': String(source.size) } : headers,
         body: sent,
         signal: link.signal,
-        redirect: context.redirect,
+        redirect,
         ...(sent instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit)
       .catch(fail)
@@ -98,7 +96,7 @@ declare const FixedLengthStream: (new (length: number) => TransformStream<Uint8A
  * there the bytes go as a Blob, and progress reports only the end.
  */
 const canStreamWithLength = (context: UploadContext) =>
-  context.streamsWithLength === true || typeof FixedLengthStream === 'function'
+  context.platform.streamsWithLength === true || typeof FixedLengthStream === 'function'
 
 const sizedStream = (stream: ReadableStream<Uint8Array>, size: number) =>
   typeof FixedLengthStream === 'function' ? stream.pipeThrough(new FixedLengthStream(size)) : stream
