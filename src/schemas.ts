@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import type { TransparentName } from './formats'
 
 /** A known value or any other string the API may add later. */
 type Open<T extends string> = T | (string & {})
@@ -12,17 +13,7 @@ const optional = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable
 const openEnum = <T extends string>() => string() as unknown as z.ZodMiniType<Open<T>>
 
 export type JobStatusValue = Open<'created' | 'uploaded' | 'processing' | 'completed' | 'failed'>
-export type TransparentFormat = Open<
-  | 'webm_vp9'
-  | 'mov_prores'
-  | 'png_sequence'
-  | 'pro_bundle'
-  | 'stacked_video'
-  | 'gif'
-  | 'webp'
-  | 'lottie'
-  | 'mask_video_inverted'
->
+export type TransparentFormat = Open<TransparentName>
 export type ModelName = Open<
   'videobgremover-original' | 'videobgremover-light' | 'videobgremover-pro' | 'videobgremover-human'
 >

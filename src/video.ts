@@ -7,21 +7,15 @@ import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type OpenOptions, type SourceLoader, type VideoSource } from './transfer/source'
 import { uploadToSignedUrl } from './transfer/upload'
 import { throwIfAborted } from './core/signal'
+import { TRANSPARENT_FORMATS } from './formats'
 import { checkKnownValue, checkStartOptions, checkWaitOptions } from './validate'
 
-/** Every `transparent_format`; `AUTO` is `webm_vp9`. */
-export const Prefer = {
-  AUTO: 'webm_vp9',
-  WEBM_VP9: 'webm_vp9',
-  MOV_PRORES: 'mov_prores',
-  PNG_SEQUENCE: 'png_sequence',
-  PRO_BUNDLE: 'pro_bundle',
-  STACKED_VIDEO: 'stacked_video',
-  GIF: 'gif',
-  WEBP: 'webp',
-  LOTTIE: 'lottie',
-  MASK_VIDEO_INVERTED: 'mask_video_inverted',
-} as const
+type PreferTable = { readonly AUTO: 'webm_vp9' } & { readonly [F in (typeof TRANSPARENT_FORMATS)[number] as Uppercase<F>]: F }
+
+/** Every `transparent_format` (`Prefer.WEBM_VP9`, `Prefer.MOV_PRORES`, …), read from `OUTPUT_FORMATS`; `AUTO` is `webm_vp9`. */
+export const Prefer: PreferTable = Object.freeze(
+  Object.fromEntries([['AUTO', 'webm_vp9'], ...TRANSPARENT_FORMATS.map((format) => [format.toUpperCase(), format])]),
+) as PreferTable
 
 /** The four models; any other string is sent as given. */
 export const Model = {
@@ -45,12 +39,12 @@ export class RemoveBGOptions {
   readonly background?: Background
 
   constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | Background) {
-    this.prefer = checkKnownValue(prefer, Object.values(Prefer), 'prefer')
+    this.prefer = checkKnownValue(prefer, TRANSPARENT_FORMATS, 'prefer')
     this.model = model === undefined ? undefined : checkKnownValue(model, Object.values(Model), 'model')
     if (typeof background === 'string') {
       this.background = { type: 'color', color: background }
     } else if (background?.type === 'transparent') {
-      const format = checkKnownValue(background.transparent_format ?? this.prefer, Object.values(Prefer), 'background.transparent_format')
+      const format = checkKnownValue(background.transparent_format ?? this.prefer, TRANSPARENT_FORMATS, 'background.transparent_format')
       this.background = { ...background, transparent_format: format }
     } else {
       this.background = background

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { Model, Prefer } from '../index'
+import { TRANSPARENT_FORMATS } from '../../formats'
+import { Model } from '../index'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
 export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete'] as const
@@ -29,7 +30,7 @@ export type Invocation =
   | { kind: 'version' }
   | { kind: 'command'; command: CommandName; target?: string; options: CommandOptions; global: GlobalOptions }
 
-const FORMATS = [...new Set(Object.values(Prefer))]
+const FORMATS = TRANSPARENT_FORMATS
 const MODEL_ALIASES: Record<string, string> = {
   original: Model.ORIGINAL,
   light: Model.LIGHT,

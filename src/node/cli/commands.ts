@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { Foreground, Prefer, Video, type JobStatus, type RemoveBGOptionsInit, type VideoBGRemoverClient } from '../index'
+import { outputExtension } from '../../formats'
 import type { CommandName, CommandOptions } from './args'
 import { CliError, ExitCode } from './exit-codes'
 import { type StatusLine, type Transfer, type Ui } from './render'
@@ -15,20 +16,6 @@ export interface Context {
 
 type Command = (context: Context, target: string | undefined, options: CommandOptions) => Promise<void>
 
-/** File extension of the main output for each format (`mp4` for colour and composition backgrounds). */
-const EXTENSIONS: Record<string, string> = {
-  webm_vp9: 'webm',
-  mov_prores: 'mov',
-  png_sequence: 'zip',
-  pro_bundle: 'zip',
-  stacked_video: 'mp4',
-  gif: 'gif',
-  webp: 'webp',
-  lottie: 'json',
-  mask_video_inverted: 'mp4',
-  mp4: 'mp4',
-}
-
 /** `vbr remove <file|url>`: create, upload, start, wait, download. */
 const remove: Command = async ({ client, ui, signal, cwd }, input = '', options) => {
   const isUrl = /^https?:\/\//i.test(input)
@@ -36,7 +23,7 @@ const remove: Command = async ({ client, ui, signal, cwd }, input = '', options)
   const removeOptions: RemoveBGOptionsInit = options.color
     ? { background: options.color, model: options.model }
     : { prefer: format, model: options.model }
-  const output = await outputPath(cwd, options.output, `${stem(input)}-nobg.${EXTENSIONS[format] ?? 'bin'}`)
+  const output = await outputPath(cwd, options.output, `${stem(input)}-nobg.${outputExtension(format)}`)
   const path = isUrl ? input : resolve(cwd, input)
   const video = Video.open(path) // refuses a bad file type before anything is sent
 
@@ -95,7 +82,7 @@ const wait: Command = async ({ client, ui, signal, cwd }, jobId = '', options) =
     return
   }
   const format = job.output_format ?? 'mp4'
-  const output = await outputPath(cwd, options.output, `${job.id}.${EXTENSIONS[format] ?? 'bin'}`)
+  const output = await outputPath(cwd, options.output, `${job.id}.${outputExtension(format)}`)
   const foreground = new Foreground(client, job, { format, source: job.filename ?? job.id })
   const bytes = await download(ui, foreground, output, signal)
   ui.result(output, { ...job, output, bytes })
