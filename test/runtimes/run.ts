@@ -46,7 +46,7 @@ const PAGE = '<!doctype html><title>smoke</title><script type="module" src="/bro
 const exec = promisify(execFile)
 const here = fileURLToPath(new URL('.', import.meta.url))
 const root = join(here, '../..')
-const bin = (path: string) => join(root, 'node_modules', path)
+const bin = (path: string) => join(here, 'node_modules', path)
 
 const project = await mkdtemp(join(tmpdir(), 'vbr-runtimes-'))
 let failures = 0
