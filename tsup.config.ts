@@ -12,6 +12,7 @@ export default defineConfig({
     webhooks: 'src/webhooks.ts',
     'testing/index': 'src/testing/index.ts',
     'testing/node': 'src/testing/node.ts',
+    'testing/msw': 'src/testing/msw.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

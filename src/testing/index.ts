@@ -11,4 +11,3 @@ export type {
   FakeWebhookDelivery,
   LedgerEntry,
 } from './fake-api'
-export { fakeApiHandlers } from './msw'

@@ -1,9 +1,14 @@
-import type { HttpHandler } from 'msw'
+import { http, HttpResponse, type HttpHandler } from 'msw'
 import { FakeConnectionDrop, type FakeApi } from './fake-api'
 
-/** msw handlers that serve every request to `baseUrl`'s origin (API and signed storage URLs) from `fake`. */
-export async function fakeApiHandlers(fake: FakeApi, baseUrl = 'https://api.videobgremover.com'): Promise<HttpHandler[]> {
-  const { http, HttpResponse } = await import('msw')
+/**
+ * msw handlers that serve every request to `baseUrl`'s origin (the API and the signed storage URLs the fake hands
+ * out) from `fake`: `setupServer(...fakeApiHandlers(new FakeApi()))`. Its own subpath, `@videobgremover/sdk/testing/msw`,
+ * so that only those who use msw need it installed.
+ *
+ * @param baseUrl the origin to intercept (default `https://api.videobgremover.com`, the client's default).
+ */
+export function fakeApiHandlers(fake: FakeApi, baseUrl = 'https://api.videobgremover.com'): HttpHandler[] {
   return [
     http.all(`${new URL(baseUrl).origin}/*`, async ({ request }) => {
       try {
