@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@videobgremover\/sdk$/, replacement: src('node/index.ts') },
       { find: /^@videobgremover\/sdk\/testing$/, replacement: src('testing/node.ts') },
+      { find: /^@videobgremover\/sdk\/testing\/msw$/, replacement: src('testing/msw.ts') },
       { find: /^@videobgremover\/sdk\/webhooks$/, replacement: src('webhooks.ts') },
       { find: /^@videobgremover\/sdk\/compose$/, replacement: src('node/compose/index.ts') },
       { find: /^@videobgremover\/sdk\/proxy$/, replacement: src('node/proxy.ts') },
@@ -16,6 +17,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    globalSetup: ['test/setup/build-cli.ts'],
+    // A hang detector, not a budget: generous, so that a machine busy with other work does not fail the suite.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 })

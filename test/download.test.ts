@@ -192,16 +192,14 @@ describe('abort', () => {
   ])('%s settles at once with an AbortError carrying the job id, leaving no file', async (_, read) => {
     const { server, foreground } = await serverWithResult()
     await using _server = server
-    server.api.inject('download', { delayMs: 5_000 })
+    server.api.inject('download', { delayMs: 600_000 })
     const dir = await emptyDir()
     const controller = new AbortController()
     const outcome = failure(() => read(foreground, controller.signal, dir))
     await until(() => downloads(server).length > 0)
 
-    const abortedAt = performance.now()
     controller.abort()
     const error = await outcome
-    expect(performance.now() - abortedAt).toBeLessThan(200)
     expect(error).toBeInstanceOf(AbortError)
     expect((error as AbortError).jobId).toBe(foreground.jobId)
     expect(await readdir(dir)).toEqual([])
@@ -214,12 +212,10 @@ describe('abort', () => {
     const reader = (await foreground.stream({ signal: controller.signal })).getReader()
     await reader.read()
 
-    const abortedAt = performance.now()
     controller.abort()
     const error = await failure(async () => {
       for (;;) if ((await reader.read()).done) return
     })
-    expect(performance.now() - abortedAt).toBeLessThan(200)
     expect(error).toBeInstanceOf(AbortError)
     expect((error as AbortError).jobId).toBe(foreground.jobId)
   })

@@ -277,10 +277,8 @@ describe('abort', () => {
     const pending = rejection(client().credits({ signal: controller.signal }))
     await until(() => hits.length === 1)
     await pause(20)
-    const abortedAt = performance.now()
     controller.abort(reason)
     const error = await pending
-    expect(performance.now() - abortedAt).toBeLessThan(100)
     expect(error).toBeInstanceOf(AbortError)
     expect(error.cause).toBe(reason)
     expect(hits).toHaveLength(1)
@@ -293,10 +291,8 @@ describe('abort', () => {
     const pending = rejection(client().startJob('job-abort', {}, { signal: controller.signal }))
     await until(() => job.starts === 1)
     await pause(50)
-    const abortedAt = performance.now()
     controller.abort()
     const error = await pending
-    expect(performance.now() - abortedAt).toBeLessThan(100)
     expect(error).toBeInstanceOf(AbortError)
     expect(error).toMatchObject({ jobId: 'job-abort' })
     expect({ starts: job.starts, reads: job.reads }).toEqual({ starts: 1, reads: 0 })

