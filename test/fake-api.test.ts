@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FAKE_API_KEY, fakeApiHandlers, FakeApi, fakeResultBytes, startFakeServer } from '../src/testing/node'
 import type { FakeServer, FakeServerOptions } from '../src/testing/node'
-import { fakeResultFile } from '../src/testing/fake-api'
+import { fakeResultFile } from '../src/testing/fake/results'
 
 const OTHER_KEY = 'vbr_' + 'f'.repeat(32)
 const servers: FakeServer[] = []

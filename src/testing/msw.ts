@@ -1,5 +1,5 @@
 import type { HttpHandler } from 'msw'
-import { FakeConnectionDrop, type FakeApi } from './fake-api'
+import { FakeConnectionDrop, type FakeApi } from './fake/index'
 
 /** msw handlers that serve every request to `baseUrl`'s origin (API and signed storage URLs) from `fake`. */
 export async function fakeApiHandlers(fake: FakeApi, baseUrl = 'https://api.videobgremover.com'): Promise<HttpHandler[]> {
