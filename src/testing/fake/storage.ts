@@ -24,7 +24,8 @@ export function signedUrl(origin: string, path: string, grant: Grant, ttlMs: num
 
 /**
  * A fresh signed URL for one result `file` of `job`, valid `ttlMs` milliseconds. Every status read signs anew, as
- * the API does; grants that have expired are dropped first so that a long poll does not pile them up.
+ * the API does, and earlier URLs keep working until they expire; expired grants are dropped here, the one place
+ * that adds grants.
  */
 export function resultUrl(job: JobState, file: string, origin: string, now: () => number, ttlMs: number): string {
   const time = now()
