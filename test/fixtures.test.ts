@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { extractZipEntry, zipEntries } from '../src/node/compose/zip'
-import { fakeResultFile } from '../src/testing/fake-api'
+import { fakeResultFile } from '../src/testing/fake/results'
 import { RESULT_FILES, type ResultFileName } from '../src/testing/fixtures/results'
 
 const dir = mkdtempSync(join(tmpdir(), 'vbr-fixtures-'))

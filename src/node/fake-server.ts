@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { FakeApi, type FakeApiOptions } from '../testing/fake-api'
+import { FakeApi, type FakeApiOptions } from '../testing/fake/api'
 import { toNodeListener } from './listener'
 
 export interface FakeServerOptions extends FakeApiOptions {

@@ -1,4 +1,4 @@
-export { FAKE_API_KEY, FakeApi, FakeConnectionDrop, fakeResultBytes, fakeResultFile } from './fake-api'
+export { FAKE_API_KEY, FakeApi, FakeConnectionDrop, fakeResultBytes, fakeResultFile } from './fake/index'
 export type {
   FakeApiOptions,
   FakeBackground,
@@ -10,4 +10,4 @@ export type {
   FakeUpload,
   FakeWebhookDelivery,
   LedgerEntry,
-} from './fake-api'
+} from './fake/index'

@@ -1,5 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from 'msw'
-import { FakeConnectionDrop, type FakeApi } from './fake-api'
+import { FakeConnectionDrop, type FakeApi } from './fake/index'
 
 /**
  * msw handlers that serve every request to `baseUrl`'s origin (the API and the signed storage URLs the fake hands
