@@ -1,5 +1,5 @@
 import { HttpClient, type Endpoint, type FetchFn, type RequestOptions } from './core/http'
-import { waitForJob, startJobSafely, type WaitOptions } from './core/lifecycle'
+import { startJobSafely, waitForJob, type JobCalls, type WaitOptions } from './core/lifecycle'
 import type { RateLimits } from './core/limiter'
 import { createLogger, type Logger, type LogLevel } from './core/logger'
 import { isBrowser } from './core/runtime'
@@ -28,10 +28,12 @@ import {
   type WebhookDeliveries,
 } from './schemas'
 import {
+  checkApiKey,
   checkBaseUrl,
   checkCreateJobFile,
   checkCreateJobUrl,
   checkJobId,
+  checkLogLevel,
   checkNonNegativeInteger,
   checkPositive,
   checkRequestOptions,
@@ -39,23 +41,25 @@ import {
   checkWaitOptions,
 } from './validate'
 
-
+/** Options of `new VideoBGRemoverClient(apiKey, options)`. */
 export interface ClientOptions {
   /** Default `https://api.videobgremover.com`; may carry a path prefix such as `http://localhost:3000/api`. */
   baseUrl?: string
-  /** Milliseconds per attempt (default 60 000). */
+  /** Milliseconds per attempt of an API call (default 60 000). Creating a job from a URL gets at least 300 000. */
   timeout?: number
   /** Extra headers on every API call (never sent to storage). */
   headers?: Record<string, string>
-  /** Retries for calls that may be repeated (default 2). */
+  /** Retries for calls that may be repeated (default 2); see the README's retry table. */
   maxRetries?: number
   /** A custom fetch; otherwise `globalThis.fetch`, looked up at each call. */
   fetch?: FetchFn
+  /** Where log lines go (default: `console` when `logLevel` is set, else nowhere). The key is always redacted. */
   logger?: Logger
+  /** How much to log (default `info` with a `logger`, `off` without). */
   logLevel?: LogLevel
-  /** Allow an API key in a browser, where anyone can read it. */
+  /** Allow an API key in a browser, where anyone can read it (default false: use the proxy instead). */
   dangerouslyAllowBrowser?: boolean
-  /** Allow a plain `http://` baseUrl on a host other than loopback. */
+  /** Allow a plain `http://` baseUrl on a host other than loopback (default false). */
   allowInsecureHttp?: boolean
   /**
    * The key's limits, which every client of this key in the process paces itself under together (default
@@ -64,27 +68,46 @@ export interface ClientOptions {
   rateLimit?: RateLimits | false
 }
 
-/** What the Video facade and downloads use besides the endpoints; not part of the public API. */
-export const transport = Symbol('videobgremover.transport')
-export interface Transport {
-  fetch: FetchFn
+/** What `Video` and `Foreground` use of a client besides its public methods. Internal. */
+export interface ClientInternals {
   platform: Platform
+  /** The client's fetch, for storage transfers (which carry none of the API's headers). */
+  fetch: FetchFn
+  maxRetries: number
+  /** Milliseconds per API attempt; downloads use it for the wait for headers. */
+  timeout: number
+  /** The lifecycle's calls, unchecked: the public boundary checked the arguments already. */
+  calls: JobCalls
+  createJobFile(params: CreateJobFileParams, options: RequestOptions): Promise<FileJob>
+  createJobUrl(params: CreateJobUrlParams, options: RequestOptions): Promise<UrlJob>
+}
+
+const internals = new WeakMap<object, ClientInternals>()
+
+/** The internals of a client built by this package, or undefined for anything else. */
+export function internalsOf(client: unknown): ClientInternals | undefined {
+  return typeof client === 'object' && client !== null ? internals.get(client) : undefined
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
 const DEFAULT_MAX_RETRIES = 2
 const URL_JOB_TIMEOUT_MS = 300_000
-const LOG_LEVELS: readonly LogLevel[] = ['off', 'error', 'warn', 'info', 'debug']
 
-/** The typed client for every endpoint of the VideoBGRemover API. */
-export class VideoBGRemoverClient {
+/**
+ * Every endpoint of the VideoBGRemover API, one method each. The runtime's entry point (Node, browsers, web
+ * runtimes) exports it as `VideoBGRemoverClient`; this base holds what they share.
+ */
+export class ClientBase {
+  /** The API's base URL, without a trailing slash. */
   readonly baseUrl: string
+  /** Milliseconds per attempt of an API call. */
   readonly timeout: number
+  /** Retries for calls that may be repeated. */
   readonly maxRetries: number
   readonly #http: HttpClient
-  readonly #platform: Platform
+  readonly #calls: JobCalls
 
-  /** @param platform internal: each entry point (web, browser, Node) passes its own. */
+  /** @internal each entry point passes its runtime's platform. */
   constructor(apiKey: string | undefined, options: ClientOptions, platform: Platform) {
     const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
     const ownBackend = new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin
@@ -95,18 +118,15 @@ export class VideoBGRemoverClient {
         'dangerouslyAllowBrowser',
       )
     }
-    if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
-      throw new ValidationError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`, 'logLevel')
-    }
     this.baseUrl = baseUrl
     this.timeout = checkPositive(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout')
     this.maxRetries = checkNonNegativeInteger(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'maxRetries')
-    const logger = createLogger(options.logger, options.logLevel, key)
+    const logger = createLogger(options.logger, checkLogLevel(options.logLevel), key)
     if (key && !/^vbr_.{32}$/.test(key)) {
       logger.warn('the API key is not vbr_ + 32 characters; sending it anyway')
     }
-    this.#platform = platform
-    this.#http = new HttpClient({
+    const limiter = options.rateLimit === false ? undefined : platform.limiter?.(baseUrl, key, options.rateLimit)
+    const http = new HttpClient({
       baseUrl,
       apiKey: key,
       timeout: this.timeout,
@@ -115,54 +135,71 @@ export class VideoBGRemoverClient {
       fetch: options.fetch,
       userAgent: isBrowser() ? undefined : platform.userAgent?.(),
       logger,
-      limiter: options.rateLimit === false ? undefined : platform.limiter?.(baseUrl, key, options.rateLimit),
+      limiter,
+    })
+    this.#http = http
+    this.#calls = {
+      status: (id, o) => http.exchange({ method: 'GET', path: `${jobPath(id)}/status`, schema: jobStatusSchema, retry: 'read', jobId: id }, o),
+      start: (id, body, o) =>
+        http
+          .request({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', start: true, jobId: id }, o)
+          .then(withCreditsUsed),
+      spacingMs: () => limiter?.spacingMs() ?? 0,
+    }
+    const { fetch } = options
+    internals.set(this, {
+      platform,
+      fetch: (input, init) => (fetch ?? globalThis.fetch)(input, init),
+      maxRetries: this.maxRetries,
+      timeout: this.timeout,
+      calls: this.#calls,
+      createJobFile: (params, o) => http.request({ method: 'POST', path: '/v1/jobs', body: params, schema: fileJobSchema, retry: 'create' }, o),
+      createJobUrl: (params, o) =>
+        http.request(
+          { method: 'POST', path: '/v1/jobs', body: params, schema: urlJobSchema, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
+          o,
+        ),
     })
   }
 
-  /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }`. */
+  /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }` (1 credit = 1 second of video). */
   async credits(options?: RequestOptions): Promise<Credits> {
     return this.#send({ method: 'GET', path: '/v1/credits', schema: creditsSchema, retry: 'read' }, options).then(toCredits)
   }
 
-  /** Creates a job for a file upload; PUT the bytes to `upload_url`, then `startJob`. */
+  /**
+   * Creates a job for a file upload. Upload the bytes with `upload(job, source)` (or to `upload_url` yourself, with
+   * `instructions.headers`), then `startJob`. Retried on connection errors only: a duplicate job costs nothing.
+   */
   async createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
-    const body = checkCreateJobFile(params)
-    return this.#send({ method: 'POST', path: '/v1/jobs', body, schema: fileJobSchema, retry: 'create' }, options)
+    return internals.get(this)!.createJobFile(checkCreateJobFile(params), checkRequestOptions(options))
   }
 
-  /** Creates a job from a public video URL, which the API downloads during this call. */
+  /** Creates a job from a public video URL, which the API downloads during this call (timeout at least 300 000 ms). */
   async createJobUrl(params: CreateJobUrlParams, options?: RequestOptions): Promise<UrlJob> {
-    const body = checkCreateJobUrl(params)
-    return this.#send(
-      { method: 'POST', path: '/v1/jobs', body, schema: urlJobSchema, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
-      options,
-    )
+    return internals.get(this)!.createJobUrl(checkCreateJobUrl(params), checkRequestOptions(options))
   }
 
-  /** Starts processing; credits are charged here. Never sent twice for one call (see README, Retries). */
-  async startJob(jobId: string, startOptions: StartJobOptions = {}, options: RequestOptions = {}): Promise<StartJobResponse> {
-    const id = checkJobId(jobId)
-    const body = checkStartOptions(startOptions)
-    const send = () =>
-      this.#send({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', start: true, jobId: id }, options).then(withCreditsUsed)
-    const maxRetries = checkRequestOptions(options).maxRetries ?? this.maxRetries
-    return startJobSafely(id, send, (o) => this.status(id, { ...options, ...o }), maxRetries, options.signal)
+  /**
+   * Starts processing; credits are charged here (1 per second of video). Never sent twice blindly: after an
+   * ambiguous failure the job's status decides whether it started (see README, Retries).
+   */
+  async startJob(jobId: string, startOptions: StartJobOptions = {}, options?: RequestOptions): Promise<StartJobResponse> {
+    const checked = checkRequestOptions(options)
+    return startJobSafely(this.#calls, checkJobId(jobId), checkStartOptions(startOptions), checked, checked.maxRetries ?? this.maxRetries)
   }
 
-  /** The job's status, with signed result URLs once it is completed. */
+  /** The job's status, with signed result URLs (valid about an hour) once it is completed. */
   async status(jobId: string, options?: RequestOptions): Promise<JobStatus> {
-    const id = checkJobId(jobId)
-    return this.#send({ method: 'GET', path: `${jobPath(id)}/status`, schema: jobStatusSchema, retry: 'read', jobId: id }, options)
+    return (await this.#calls.status(checkJobId(jobId), checkRequestOptions(options))).data
   }
 
   /**
    * Polls until the job is `completed` (resolves with its status) or `failed` (rejects with `ProcessingError`).
-   * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs.
+   * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs; past `timeout` a `TimeoutError`.
    */
-  async wait(jobId: string, waitOptions: WaitOptions = {}, options: RequestOptions = {}): Promise<JobStatus> {
-    const id = checkJobId(jobId)
-    const spacingMs = () => this.#http.config.limiter?.spacingMs() ?? 0
-    return waitForJob(id, (o) => this.status(id, o), spacingMs, checkWaitOptions(waitOptions), options)
+  async wait(jobId: string, waitOptions: WaitOptions = {}, options?: RequestOptions): Promise<JobStatus> {
+    return waitForJob(this.#calls, checkJobId(jobId), checkWaitOptions(waitOptions), checkRequestOptions(options))
   }
 
   /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
@@ -180,13 +217,7 @@ export class VideoBGRemoverClient {
     )
   }
 
-  /** @internal */
-  get [transport](): Transport {
-    const config = this.#http.config
-    return { fetch: (input, init) => (config.fetch ?? globalThis.fetch)(input, init), platform: this.#platform }
-  }
-
-  #send<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+  #send<T>(endpoint: Endpoint<T>, options?: RequestOptions): Promise<T> {
     return this.#http.request(endpoint, checkRequestOptions(options))
   }
 }
@@ -195,16 +226,7 @@ const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`
 
 /** The key, or none when `baseUrl` is a backend of the caller's that adds it. */
 function resolveApiKey(apiKey: unknown, fromEnv: string | undefined, ownBackend: boolean): string | undefined {
-  if (apiKey !== undefined && typeof apiKey !== 'string') {
-    throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
-  }
-  if (apiKey !== undefined && apiKey.trim() === '') {
-    throw new ValidationError(`apiKey is empty: pass your key or leave it out to read ${API_KEY_ENV}`, 'apiKey')
-  }
-  const key = (apiKey ?? fromEnv)?.trim()
+  const key = checkApiKey(apiKey) ?? (fromEnv?.trim() ? checkApiKey(fromEnv) : undefined)
   if (key || ownBackend) return key || undefined
-  throw new ValidationError(
-    `Missing API key: pass new VideoBGRemoverClient(apiKey) or set ${API_KEY_ENV}`,
-    'apiKey',
-  )
+  throw new ValidationError(`Missing API key: pass new VideoBGRemoverClient(apiKey) or set ${API_KEY_ENV}`, 'apiKey')
 }

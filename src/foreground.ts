@@ -1,6 +1,5 @@
-import { transport, type VideoBGRemoverClient } from './client'
-import { abortError } from './core/signal'
-import { ValidationError, VideoBGRemoverError, describe } from './errors'
+import { internalsOf, type ClientBase, type ClientInternals } from './client'
+import { ValidationError, abortError, saveFailed } from './errors'
 import type { JobStatus } from './schemas'
 import { download, type DownloadOptions } from './transfer/download'
 
@@ -29,10 +28,15 @@ export class Foreground {
   readonly model?: string
   readonly source: string
   readonly status: JobStatus
-  readonly #client: VideoBGRemoverClient
+  readonly #client: ClientBase
+  readonly #internals: ClientInternals
 
-  constructor(client: VideoBGRemoverClient, status: JobStatus, details: ForegroundDetails) {
+  /** @param client the client that ran the job; its key reads fresh URLs. @param status the job's final status. */
+  constructor(client: ClientBase, status: JobStatus, details: ForegroundDetails) {
+    const internals = internalsOf(client)
+    if (!internals) throw new ValidationError('Foreground needs the VideoBGRemoverClient that ran the job', 'client')
     this.#client = client
+    this.#internals = internals
     this.status = status
     this.jobId = status.id
     this.format = details.format
@@ -51,9 +55,9 @@ export class Foreground {
     }
     return download(this.url, {
       ...options,
-      fetch: this.#client[transport].fetch,
-      maxRetries: this.#client.maxRetries,
-      timeout: this.#client.timeout,
+      fetch: this.#internals.fetch,
+      maxRetries: this.#internals.maxRetries,
+      timeout: this.#internals.timeout,
       jobId: this.jobId,
       refreshUrl: async () => {
         const fresh = await this.#client.status(this.jobId, { signal: options.signal })
@@ -78,13 +82,9 @@ export class Foreground {
     if (typeof path !== 'string' || path.trim() === '') {
       throw new ValidationError('save(path) needs the path of the file to write', 'path')
     }
-    await this.#client[transport].platform.saveFile(path, () => this.stream(options), options.signal).catch((error: unknown) => {
+    await this.#internals.platform.saveFile(path, () => this.stream(options), options.signal).catch((error: unknown) => {
       if (options.signal?.aborted) throw abortError(options.signal, this.jobId)
-      if (error instanceof VideoBGRemoverError) throw error
-      throw new VideoBGRemoverError(`Saving job ${this.jobId} to ${JSON.stringify(path)} failed: ${describe(error)}`, {
-        cause: error,
-        jobId: this.jobId,
-      })
+      throw saveFailed(this.jobId, path, error)
     })
     return path
   }

@@ -1,8 +1,12 @@
-import { VideoBGRemoverClient as Client, type ClientOptions } from './client'
+import { ClientBase, type ClientOptions } from './client'
 import { webPlatform } from './platform'
 
 /** The typed client for every endpoint of the VideoBGRemover API. */
-export class VideoBGRemoverClient extends Client {
+export class VideoBGRemoverClient extends ClientBase {
+  /**
+   * @param apiKey your key (`vbr_` + 32 characters); default `VIDEOBGREMOVER_API_KEY` where the runtime has an
+   *   environment. Leave it out when `baseUrl` is your own backend that adds it.
+   */
   constructor(apiKey?: string, options: ClientOptions = {}) {
     super(apiKey, options, webPlatform)
   }
@@ -25,7 +29,9 @@ export {
   ConnectionError,
   TimeoutError,
   AbortError,
+  StorageError,
   type ApiErrorDetails,
+  type StorageErrorDetails,
 } from './errors'
 export type {
   Background,

@@ -1,4 +1,6 @@
 import type { RequestOptions } from './core/http'
+import type { LogLevel } from './core/logger'
+import { API_KEY_ENV } from './defaults'
 import { ValidationError } from './errors'
 import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './schemas'
 
@@ -16,6 +18,31 @@ export function checkNonNegativeInteger(value: unknown, field: string): number {
     throw new ValidationError(`${field} must be a whole number ≥ 0, got ${show(value)}`, field)
   }
   return value
+}
+
+/** The key as given, trimmed; undefined when absent. Refuses what fetch would fail on later with a vaguer error. */
+export function checkApiKey(apiKey: unknown): string | undefined {
+  if (apiKey === undefined) return undefined
+  if (typeof apiKey !== 'string') {
+    throw new ValidationError(`apiKey must be a string, got ${typeof apiKey}`, 'apiKey')
+  }
+  if (apiKey.trim() === '') {
+    throw new ValidationError(`apiKey is empty: pass your key or leave it out to read ${API_KEY_ENV}`, 'apiKey')
+  }
+  // A header value cannot hold control characters (a pasted key often ends in a newline inside it).
+  if (/[\u0000-\u001f\u007f]/.test(apiKey.trim())) {
+    throw new ValidationError('apiKey holds a line break or another control character: copy the key again', 'apiKey')
+  }
+  return apiKey.trim()
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['off', 'error', 'warn', 'info', 'debug']
+
+export function checkLogLevel(level: LogLevel | undefined): LogLevel | undefined {
+  if (level !== undefined && !LOG_LEVELS.includes(level)) {
+    throw new ValidationError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`, 'logLevel')
+  }
+  return level
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
@@ -84,7 +111,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!
 }
 
-export function checkRequestOptions(options: RequestOptions): RequestOptions {
+export function checkRequestOptions(options: RequestOptions = {}): RequestOptions {
   if (options.timeout !== undefined) checkPositive(options.timeout, 'timeout')
   if (options.maxRetries !== undefined) checkNonNegativeInteger(options.maxRetries, 'maxRetries')
   return options

@@ -1,5 +1,5 @@
-import { transport, type VideoBGRemoverClient } from './client'
-import type { WaitOptions } from './core/lifecycle'
+import { internalsOf, type ClientBase } from './client'
+import { startJobSafely, waitForJob, type WaitOptions } from './core/lifecycle'
 import { ValidationError, VideoBGRemoverError } from './errors'
 import { Foreground } from './foreground'
 import type { Background, ModelName, StartJobOptions, TransparentFormat } from './schemas'
@@ -80,18 +80,22 @@ export class RemoveBGOptions {
   }
 }
 
+/** What `removeBackground` needs: the client, and optionally what to produce and how to follow along. */
 export interface RemoveBackgroundParams {
-  client: VideoBGRemoverClient
+  /** The client whose key pays for the job. */
+  client: ClientBase
   options?: RemoveBGOptions | RemoveBGOptionsInit
   /** Seconds between status polls; adaptive when absent. */
   pollSeconds?: number
   /** Seconds to wait for processing before a `TimeoutError` (the job goes on). */
   timeout?: number
+  /** Called with each new status while waiting (`created`, `uploaded`, `processing`, `completed`, `failed`). */
   onStatus?: WaitOptions['onStatus']
   /** Upload progress in bytes, throttled; ends at `total`. */
   onUploadProgress?: ProgressCallback
   /** Receives `job.started`, `job.completed` and `job.failed`. */
   webhookUrl?: string
+  /** Aborts at once with an `AbortError` (carrying the `jobId` once a job exists). */
   signal?: AbortSignal
 }
 
@@ -110,14 +114,12 @@ export class Video {
 
   /** Create → upload → start → wait, resolving to the result. Errors after creation carry the `jobId`. */
   async removeBackground(params: RemoveBackgroundParams): Promise<Foreground> {
-    if (!params?.client?.[transport]) {
-      throw new ValidationError('removeBackground() needs { client }: a VideoBGRemoverClient', 'client')
-    }
-    const { client, signal } = checkWaitOptions(params)
+    const client = internalsOf(params?.client)
+    if (!client) throw new ValidationError('removeBackground() needs { client }: a VideoBGRemoverClient', 'client')
+    const { signal } = checkWaitOptions(params)
     const options = RemoveBGOptions.from(params.options)
     const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))
-    const { fetch, platform } = client[transport]
-    const source = await this.#load(platform)
+    const source = await this.#load(client.platform)
     throwIfAborted(signal)
     let jobId: string | undefined
     try {
@@ -126,22 +128,12 @@ export class Video {
       } else {
         const job = await client.createJobFile({ filename: source.filename, content_type: source.contentType }, { signal })
         jobId = job.id
-        await uploadToSignedUrl(job, source, {
-          fetch,
-          platform,
-          maxRetries: client.maxRetries,
-          signal,
-          onProgress: params.onUploadProgress,
-        })
+        await uploadToSignedUrl(job, source, { ...client, signal, onProgress: params.onUploadProgress })
       }
-      const started = await client.startJob(jobId, startOptions, { signal })
-      const status = await client.wait(jobId, {
-        pollSeconds: params.pollSeconds,
-        timeout: params.timeout,
-        onStatus: params.onStatus,
-        signal,
-      })
-      return new Foreground(client, status, {
+      const started = await startJobSafely(client.calls, jobId, startOptions, { signal }, client.maxRetries)
+      const { pollSeconds, timeout, onStatus } = params
+      const status = await waitForJob(client.calls, jobId, { pollSeconds, timeout, onStatus, signal }, {})
+      return new Foreground(params.client, status, {
         format: options.format,
         model: options.model,
         source: source.reference,

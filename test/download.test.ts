@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortError,
   ApiError,
+  StorageError,
   ConnectionError,
   Foreground,
   RemoveBGOptions,
@@ -126,7 +127,7 @@ describe('stale signed URLs', () => {
     const readsBefore = statusReads(server)
 
     const error = await failure(() => foreground.arrayBuffer())
-    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toBeInstanceOf(StorageError)
     expect(error).toMatchObject({ status: 403, jobId: foreground.jobId })
     expect(downloads(server)).toHaveLength(2)
     expect(statusReads(server) - readsBefore).toBe(1)

@@ -378,10 +378,10 @@ describe('adapters', () => {
     const server = await startFakeServer()
     await (await call(server.url, 'GET', '/v1/credits')).arrayBuffer()
     // A request whose headers never end: a plain close would wait for it until Node's 60 s headers timeout.
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1').on('error', () => {})
     await once(socket, 'connect')
     socket.write('GET /v1/credits HTTP/1.1\r\nHost: 127.0.0.1\r\n')
-    const socketClosed = once(socket, 'close')
+    const socketClosed = new Promise((resolve) => socket.on('close', resolve))
     await server[Symbol.asyncDispose]()
     await socketClosed
   })

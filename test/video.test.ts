@@ -7,6 +7,7 @@ import * as web from '../src/index'
 import {
   AbortError,
   ApiError,
+  StorageError,
   Model,
   Prefer,
   ProcessingError,
@@ -179,7 +180,7 @@ describe('upload retries and expiry', () => {
     server.api.inject('upload', STORAGE_503)
     const error = await failure(() => removeBackground(server, new Blob([DATA]).stream(), { size: DATA.length, filename: 'clip.mp4' }))
 
-    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toBeInstanceOf(StorageError)
     expect(error).toMatchObject({ status: 503, jobId: seen(server, 'upload')[0]!.jobId })
     expect(seen(server, 'upload')).toHaveLength(1)
     expect(seen(server, 'startJob')).toEqual([])
@@ -189,10 +190,10 @@ describe('upload retries and expiry', () => {
     await using server = await startFakeServer({ now: () => Date.now() - 2 * HOUR })
     const error = await failure(() => removeBackground(server, new Blob([DATA]), { filename: 'clip.mp4' }))
 
-    expect(error).toBeInstanceOf(ApiError)
-    expect((error as ApiError).code).toMatch(/expired/)
-    expect((error as ApiError).message).toMatch(/expired/)
-    expect(server.api.job((error as ApiError).jobId!)?.status).toBe('created')
+    expect(error).toBeInstanceOf(StorageError)
+    expect((error as StorageError).code).toMatch(/expired/)
+    expect((error as StorageError).message).toMatch(/expired/)
+    expect(server.api.job((error as StorageError).jobId!)?.status).toBe('created')
     expect(seen(server, 'upload')).toEqual([])
     expect(seen(server, 'startJob')).toEqual([])
   })
@@ -211,9 +212,9 @@ describe('upload retries and expiry', () => {
       Video.open(new Blob([DATA]), { filename: 'clip.mp4' }).removeBackground({ client, pollSeconds: 0.01 }),
     )
 
-    expect(error).toBeInstanceOf(ApiError)
-    expect((error as ApiError).code).toMatch(/expired/)
-    expect((error as ApiError).message).toMatch(/expired/)
+    expect(error).toBeInstanceOf(StorageError)
+    expect((error as StorageError).code).toMatch(/expired/)
+    expect((error as StorageError).message).toMatch(/expired/)
     expect(seen(server, 'upload').map((entry) => entry.status)).toEqual([400])
     expect(seen(server, 'startJob')).toEqual([])
   })

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -131,7 +131,8 @@ describe('the webhooks entry point', () => {
   async function runtimeImports(file: string, seen = new Set<string>()): Promise<Set<string>> {
     const text = await readFile(file, 'utf8')
     for (const [, specifier] of text.matchAll(/^import (?!type )[^'"]*from '(\.[^']+)'/gm)) {
-      const target = join(dirname(file), `${specifier}.ts`)
+      const base = join(dirname(file), specifier!)
+      const target = (await stat(`${base}.ts`).catch(() => undefined)) ? `${base}.ts` : join(base, 'index.ts')
       if (seen.has(target)) continue
       seen.add(target)
       await runtimeImports(target, seen)

@@ -1,20 +1,32 @@
 import type * as z from 'zod/mini'
-import { ApiError, describe, errorFromResponse } from '../errors'
+import {
+  describeError,
+  errorFromResponse,
+  networkError,
+  redirectRefused,
+  unusableBody,
+  type StatusExchange,
+} from '../errors'
+import { parseJson } from './json'
 import type { RateLimiter } from './limiter'
 import type { Logger } from './logger'
-import { redact } from './logger'
+import { maskHeaders, redact } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
-import { linkSignal } from './signal'
+import { linkSignal, type LinkedSignal } from './signal'
 
 /** Per-call options, the last argument of every client method. */
 export interface RequestOptions {
+  /** Aborts the call, its retries and its waits at once, with an `AbortError`. */
   signal?: AbortSignal
-  /** Milliseconds per attempt. */
+  /** Milliseconds per attempt (default: the client's `timeout`, 60 000). */
   timeout?: number
+  /** Retries of this call where its retry policy allows them (default: the client's `maxRetries`, 2). */
   maxRetries?: number
+  /** Extra headers for this call, over the client's own. */
   headers?: Record<string, string>
 }
 
+/** A `fetch`-compatible function: `globalThis.fetch`, undici's, or a wrapper of yours. */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
 
 export interface HttpConfig {
@@ -46,6 +58,14 @@ export interface Endpoint<T> {
   timeout?: number
 }
 
+/** The validated body, with the status and headers it came with. */
+export interface Exchange<T> extends StatusExchange {
+  data: T
+}
+
+/** API bodies are small JSON; anything past a megabyte is not an answer of this API. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
 export function joinUrl(baseUrl: string, path: string, query?: Record<string, string>): string {
   const base = baseUrl.replace(/\/+$/, '')
   const url = base.endsWith('/v1') && path.startsWith('/v1/') ? base + path.slice(3) : base + path
@@ -56,16 +76,25 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
 function headersToRecord(headers: Headers, secret: string | undefined): Record<string, string> {
   const record: Record<string, string> = {}
   headers.forEach((value, name) => {
-    record[name] = secret && value.includes(secret) ? redact(value, secret) : value
+    record[name] = redact(value, secret)
   })
   return record
 }
 
+/**
+ * The request pipeline: build the request, pace it, send it, read the body (bounded), classify the answer
+ * (redirect, error response, unusable body) and validate it, retrying as the endpoint's policy allows.
+ */
 export class HttpClient {
   constructor(readonly config: HttpConfig) {}
 
-  /** Sends `endpoint`, retrying as its policy allows, and returns the validated body. */
-  request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+  /** Sends `endpoint` and returns the validated body. */
+  async request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
+    return (await this.exchange(endpoint, options)).data
+  }
+
+  /** Sends `endpoint` and returns the validated body with the status and headers of the answer. */
+  exchange<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<Exchange<T>> {
     return retrying(() => this.attempt(endpoint, options), {
       maxRetries: options.maxRetries ?? this.config.maxRetries,
       retryable: (error) => isRetryable(endpoint.retry, error),
@@ -74,58 +103,54 @@ export class HttpClient {
       onRetry: (error, delay, attempt) =>
         this.config.logger.info(`retrying ${endpoint.method} ${endpoint.path} in ${Math.round(delay)} ms`, {
           attempt,
-          reason: describe(error),
+          reason: describeError(error),
         }),
     })
   }
 
-  private async attempt<T>(endpoint: Endpoint<T>, options: RequestOptions): Promise<T> {
+  private async attempt<T>(endpoint: Endpoint<T>, options: RequestOptions): Promise<Exchange<T>> {
     const { method, path, jobId } = endpoint
+    const { apiKey: secret, logger, limiter } = this.config
     const url = joinUrl(this.config.baseUrl, path, endpoint.query)
-    const timeout = options.timeout ?? endpoint.timeout ?? this.config.timeout
-    await this.config.limiter?.acquire(endpoint.start === true, options.signal, jobId)
-    const link = linkSignal(options.signal, timeout)
-    const fail = (error: unknown, what: string): never => {
-      throw link.failure(error, `${method} ${path} (${what})`, { jobId, secret: this.config.apiKey })
-    }
+    const timeoutMs = options.timeout ?? endpoint.timeout ?? this.config.timeout
+    await limiter?.acquire(endpoint.start === true, options.signal, jobId)
+    const link = linkSignal(options.signal, timeoutMs)
+    const fail = (error: unknown, what: string) =>
+      networkError(error, { what: `${method} ${path} (${what})`, signal: options.signal, timedOut: link.timedOut(), timeoutMs, jobId, secret })
     try {
       const headers = this.headers(endpoint, options)
-      this.config.logger.debug(`${method} ${url}`, { headers })
-      const fetchFn = this.config.fetch ?? globalThis.fetch
-      const response = await fetchFn(url, {
+      logger.debug(`${method} ${url}`, { headers: maskHeaders(headers) })
+      const response = await (this.config.fetch ?? globalThis.fetch)(url, {
         method,
         headers,
         body: endpoint.body === undefined ? undefined : JSON.stringify(endpoint.body),
         signal: link.signal,
         redirect: 'manual',
-      }).catch((error: unknown) => fail(error, 'no response'))
-      const text = await response.text().catch((error: unknown) => fail(error, 'response cut short'))
-      const received = headersToRecord(response.headers, this.config.apiKey)
-      this.config.limiter?.observe(received)
-      this.config.logger.debug(`${method} ${url} → ${response.status}`, {
-        requestId: received['x-request-id'],
+      }).catch((error: unknown) => {
+        throw fail(error, 'no response')
       })
+      const received = headersToRecord(response.headers, secret)
+      limiter?.observe(received)
+      logger.debug(`${method} ${url} → ${response.status}`, { requestId: received['x-request-id'] })
       if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-        const target = received.location ? ` to ${received.location}` : ''
-        throw new ApiError({
-          status: response.status,
-          code: 'redirect_refused',
-          message: `${method} ${path} redirected${target}: not followed, so the key stays with baseUrl's host`,
-          headers: received,
-          jobId,
-        })
+        await response.body?.cancel().catch(() => {})
+        throw redirectRefused(`${method} ${path}`, response.status, received, jobId)
       }
+      const text = await readText(response, link).catch((error: unknown) => {
+        throw fail(error, 'response cut short')
+      })
       if (!response.ok) {
         throw errorFromResponse({
           status: response.status,
           statusText: response.statusText,
           headers: received,
-          text: redact(text, this.config.apiKey),
+          text: text ?? '',
+          secret,
           jobId,
           retryAfterMs: serverDelayMs(received, response.status),
         })
       }
-      return this.parse(endpoint, response.status, received, text)
+      return { data: this.parse(endpoint, response.status, received, text), status: response.status, headers: received }
     } finally {
       link.dispose()
     }
@@ -142,31 +167,56 @@ export class HttpClient {
     }
   }
 
-  private parse<T>(endpoint: Endpoint<T>, status: number, headers: Record<string, string>, text: string): T {
+  /** `text` is undefined when the body passed `MAX_BODY_BYTES`. */
+  private parse<T>(endpoint: Endpoint<T>, status: number, headers: Record<string, string>, text: string | undefined): T {
     const where = `${endpoint.method} ${endpoint.path}`
-    const invalid = (code: string, message: string, body: unknown) =>
-      new ApiError({
-        status,
-        code,
-        message,
-        headers,
-        body: redact(body, this.config.apiKey),
-        jobId: endpoint.jobId,
-        requestId: headers['x-request-id'],
-      })
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw invalid('invalid_json', `${where} returned a body that is not JSON (status ${status})`, text)
+    const { jobId } = endpoint
+    if (text === undefined) {
+      const message = `${where} returned a body over ${MAX_BODY_BYTES} bytes, which no answer of this API needs`
+      throw unusableBody({ code: 'response_too_large', message, status, headers, jobId })
     }
-    const result = endpoint.schema.safeParse(body)
+    const parsed = parseJson(text, this.config.apiKey)
+    if (!parsed.ok) {
+      const body = redact(text.slice(0, 1024), this.config.apiKey)
+      const why = parsed.reason === 'too_deep' ? 'JSON nested too deeply' : 'not JSON'
+      throw unusableBody({ code: 'invalid_json', message: `${where} returned a body that is ${why} (status ${status})`, status, headers, body, jobId })
+    }
+    const result = endpoint.schema.safeParse(parsed.value)
     if (result.success) return result.data
     const problems = result.error.issues
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
       .join('; ')
-    throw invalid('invalid_response', `${where} returned an unexpected body: ${problems}`, text)
+    const message = `${where} returned an unexpected body: ${problems}`
+    throw unusableBody({ code: 'invalid_response', message, status, headers, body: parsed.value, jobId })
+  }
+}
+
+/**
+ * The body as text, read as a stream and given up past `MAX_BODY_BYTES` (undefined then, and for an error
+ * response the first megabyte is enough to read). The deadline stops once the body is complete.
+ */
+async function readText(response: Response, link: LinkedSignal): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'))
+  if (response.ok && Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    await response.body?.cancel().catch(() => {})
+    return undefined
+  }
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    size += value.byteLength
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {})
+      link.stopTimer()
+      return response.ok ? undefined : text
+    }
+    text += decoder.decode(value, { stream: true })
   }
 }
 

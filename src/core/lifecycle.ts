@@ -1,17 +1,27 @@
-import { ApiError, ConnectionError, ProcessingError, TimeoutError } from '../errors'
-import type { JobStatus, StartJobResponse } from '../schemas'
-import type { RequestOptions } from './http'
+import { ApiError, ConnectionError, TimeoutError, jobFailed, waitTimedOut } from '../errors'
+import type { JobStatus, StartJobOptions, StartJobResponse } from '../schemas'
+import type { Exchange, RequestOptions } from './http'
 import { linkSignal, sleep, throwIfAborted } from './signal'
 
-type ReadStatus = (options: RequestOptions) => Promise<JobStatus>
+/** The client's calls that the job lifecycle makes, with arguments already checked. */
+export interface JobCalls {
+  /** One status read, with the status and headers of the answer. */
+  status(jobId: string, options: RequestOptions): Promise<Exchange<JobStatus>>
+  /** One start request, never retried by itself. */
+  start(jobId: string, body: StartJobOptions, options: RequestOptions): Promise<StartJobResponse>
+  /** The gap between requests the rate limit calls for now (ms). */
+  spacingMs(): number
+}
 
+/** Options of `wait()`: times in seconds, as in the vendor's docs. */
 export interface WaitOptions {
-  /** Fixed seconds between polls. Without it the schedule is adaptive (see `pollDelayMs`). */
+  /** Fixed seconds between polls. Without it the schedule is adaptive: 1 s, growing by half each poll to 10 s. */
   pollSeconds?: number
-  /** Give up after this many seconds with a `TimeoutError`; the job itself goes on. */
+  /** Give up after this many seconds with a `TimeoutError`; the job itself goes on. Default: no limit. */
   timeout?: number
   /** Called with the new status and the whole status object whenever the status changes. */
   onStatus?: (status: JobStatus['status'], job: JobStatus) => void
+  /** Aborts the wait at once with an `AbortError`; the job goes on. */
   signal?: AbortSignal
 }
 
@@ -27,46 +37,29 @@ export function pollDelayMs(poll: number, spacingMs = 0): number {
   return Math.max(Math.min(FIRST_POLL_MS * 1.5 ** poll, MAX_POLL_MS), spacingMs)
 }
 
-export async function waitForJob(
-  jobId: string,
-  readStatus: ReadStatus,
-  spacingMs: () => number,
-  options: WaitOptions,
-  requestOptions: RequestOptions,
-): Promise<JobStatus> {
+/** Polls until the job is `completed` (its status) or `failed` (a `ProcessingError`), or `timeout` passes. */
+export async function waitForJob(calls: JobCalls, jobId: string, options: WaitOptions, requestOptions: RequestOptions): Promise<JobStatus> {
   const { pollSeconds, timeout, onStatus } = options
   const signal = options.signal ?? requestOptions.signal
   const deadline = linkSignal(signal, timeout === undefined ? undefined : timeout * 1000)
   let last: JobStatus | undefined
   try {
     for (let poll = 0; ; poll++) {
-      const job = await readStatus({ ...requestOptions, signal: deadline.signal })
+      const exchange = await calls.status(jobId, { ...requestOptions, signal: deadline.signal })
+      const job = exchange.data
       if (job.status !== last?.status) onStatus?.(job.status, job)
       last = job
       if (job.status === 'completed') return job
-      if (job.status === 'failed') throw jobFailed(job)
-      const delay = pollSeconds === undefined ? pollDelayMs(poll, spacingMs()) : pollSeconds * 1000
+      if (job.status === 'failed') throw jobFailed(job, exchange)
+      const delay = pollSeconds === undefined ? pollDelayMs(poll, calls.spacingMs()) : pollSeconds * 1000
       await sleep(delay, deadline.signal, jobId)
     }
   } catch (error) {
     if (!deadline.timedOut() || signal?.aborted) throw error
-    throw new TimeoutError(
-      `Job ${jobId} did not finish within ${timeout} s (status ${last?.status}); it may still: wait again, do not start anew`,
-      { jobId, lastStatus: last },
-    )
+    throw waitTimedOut(jobId, timeout, last)
   } finally {
     deadline.dispose()
   }
-}
-
-function jobFailed(job: JobStatus): ProcessingError {
-  return new ProcessingError({
-    status: 200,
-    code: 'job_failed',
-    message: job.message ?? job.error ?? `Job ${job.id} failed`,
-    body: job,
-    jobId: job.id,
-  })
 }
 
 /** A failure after which the start may or may not have happened on the server, e.g. a 2xx whose body is unreadable. */
@@ -86,19 +79,20 @@ const RECONCILE_DELAY_MS = 1_000
  * again, up to `maxRetries` times, and past them the original error is thrown.
  */
 export async function startJobSafely(
+  calls: JobCalls,
   jobId: string,
-  send: () => Promise<StartJobResponse>,
-  readStatus: ReadStatus,
+  body: StartJobOptions,
+  options: RequestOptions,
   maxRetries: number,
-  signal: AbortSignal | undefined,
 ): Promise<StartJobResponse> {
+  const { signal } = options
   for (let attempt = 0; ; attempt++) {
     try {
-      return await send()
+      return await calls.start(jobId, body, options)
     } catch (error) {
       if (!isAmbiguous(error)) throw error
       await sleep(RECONCILE_DELAY_MS, signal, jobId)
-      const job = await readStatus({ signal })
+      const { data: job } = await calls.status(jobId, options)
       throwIfAborted(signal, jobId)
       if (job.status !== 'created' && job.status !== 'uploaded') return startedFrom(job)
       if (attempt >= maxRetries) throw error

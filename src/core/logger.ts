@@ -1,5 +1,9 @@
+import { redact } from './redact'
+
+/** How much the SDK logs: `off` (the default without a logger), `error`, `warn`, `info` (retries), `debug` (every call). */
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug'
 
+/** Where log lines go: `console` fits, as do pino, winston and most loggers. */
 export interface Logger {
   error(message: string, data?: Record<string, unknown>): void
   warn(message: string, data?: Record<string, unknown>): void
@@ -8,21 +12,6 @@ export interface Logger {
 }
 
 const rank: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 }
-
-const REDACTED = '[redacted]'
-
-/** Replaces every occurrence of `secret` in the strings inside `value`, however deep. */
-export function redact<T>(value: T, secret: string | undefined): T {
-  if (!secret) return value
-  if (typeof value === 'string') return value.split(secret).join(REDACTED) as T
-  if (Array.isArray(value)) return value.map((item) => redact(item, secret)) as T
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, redact(item, secret)]),
-    ) as T
-  }
-  return value
-}
 
 /**
  * Silent unless the caller asks: a `logger` alone logs at `info`, a `logLevel` alone logs to the console.

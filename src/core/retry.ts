@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, TimeoutError } from '../errors'
+import { ApiError, ConnectionError, StorageError, TimeoutError } from '../errors'
 import { sleep, throwIfAborted } from './signal'
 
 /**
@@ -82,6 +82,6 @@ export async function retrying<T>(attempt: () => Promise<T>, loop: RetryLoop): P
   }
 }
 
-/** Transfers to and from storage: connection errors and 5xx. */
+/** Transfers to and from storage: connection errors and storage 5xx. */
 export const isTransientTransfer = (error: unknown) =>
-  error instanceof ConnectionError || (error instanceof ApiError && error.status >= 500)
+  error instanceof ConnectionError || (error instanceof StorageError && error.status !== undefined && error.status >= 500)

@@ -1,5 +1,4 @@
-import { AbortError, ConnectionError, TimeoutError, describe, type VideoBGRemoverError } from '../errors'
-import { redact } from './logger'
+import { abortError } from '../errors'
 
 /** The caller's signal plus an optional deadline, merged into one signal that must be disposed. */
 export interface LinkedSignal {
@@ -9,13 +8,9 @@ export interface LinkedSignal {
   /** Keeps the caller's abort linked but drops the deadline (e.g. once headers arrived). */
   stopTimer(): void
   dispose(): void
-  /**
-   * What a failed network wait under this signal means: `AbortError` when the caller aborted, `TimeoutError`
-   * past the deadline, else `ConnectionError`. `what` names the operation; `secret` is redacted from the text.
-   */
-  failure(error: unknown, what: string, details?: { jobId?: string; secret?: string }): VideoBGRemoverError
 }
 
+/** Links `parent` (the caller's signal) and a deadline of `timeoutMs` into one signal. */
 export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number): LinkedSignal {
   const controller = new AbortController()
   let expired = false
@@ -37,19 +32,7 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs?: number):
       clearTimeout(timer)
       parent?.removeEventListener('abort', onAbort)
     },
-    failure(error, what, { jobId, secret } = {}) {
-      if (parent?.aborted) return abortError(parent, jobId)
-      if (expired) return new TimeoutError(`${what} timed out after ${timeoutMs} ms`, { jobId })
-      if (error instanceof ConnectionError) return error
-      const reason = describe(error)
-      const cause = secret && reason.includes(secret) ? {} : { cause: error }
-      return new ConnectionError(redact(`${what} failed: ${reason}`, secret), { ...cause, jobId })
-    },
   }
-}
-
-export function abortError(signal: AbortSignal | undefined, jobId?: string): AbortError {
-  return new AbortError(undefined, { cause: signal?.reason, jobId })
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, jobId?: string): void {

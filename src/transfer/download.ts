@@ -1,12 +1,14 @@
 import type { FetchFn } from '../core/http'
 import { isTransientTransfer, retrying } from '../core/retry'
 import { linkSignal } from '../core/signal'
-import { ApiError, ConnectionError } from '../errors'
+import { StorageError, networkError, storageRefused, truncatedBody } from '../errors'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
-import { storageError } from './storage'
 
+/** Options of `Foreground.blob()`, `arrayBuffer()`, `stream()` and `save()`. */
 export interface DownloadOptions {
+  /** Aborts the download at once with an `AbortError`; `save()` then leaves no file. */
   signal?: AbortSignal
+  /** Bytes received, at most every 100 ms and once at the end (`total` is 0 when the size is unknown). */
   onProgress?: ProgressCallback
 }
 
@@ -31,7 +33,7 @@ export function download(url: string, context: DownloadContext): Promise<Readabl
     try {
       return await openBody(url, context)
     } catch (error) {
-      if (refreshed || !(error instanceof ApiError) || error.status >= 500) throw error
+      if (refreshed || !(error instanceof StorageError) || (error.status ?? 0) >= 500) throw error
       refreshed = true
       url = await context.refreshUrl()
       return openBody(url, context)
@@ -49,26 +51,26 @@ async function openBody(url: string, context: DownloadContext): Promise<Readable
   const { jobId } = context
   const link = linkSignal(context.signal, context.timeout)
   const what = `Download for job ${jobId}`
+  const fail = (error: unknown) =>
+    networkError(error, { what, signal: context.signal, timedOut: link.timedOut(), timeoutMs: context.timeout, jobId })
   let response: Response
   try {
     response = await context.fetch(url, { method: 'GET', signal: link.signal })
   } catch (error) {
     link.dispose()
-    throw link.failure(error, what, { jobId })
+    throw fail(error)
   }
   link.stopTimer()
   if (!response.ok || !response.body) {
     const text = await response.text().catch(() => '')
     link.dispose()
-    throw storageError(response.status, text, jobId)
+    throw storageRefused(response.status, text, jobId)
   }
   const total = Number(response.headers.get('content-length') ?? Number.NaN)
   const report = progressReporter(Number.isFinite(total) ? total : 0, context.onProgress)
   return countBytes(response.body, report, (loaded, error) => {
     link.dispose()
-    if (error !== undefined) return link.failure(error, what, { jobId })
-    if (Number.isFinite(total) && loaded !== total) {
-      return new ConnectionError(`${what} ended after ${loaded} of ${total} bytes`, { jobId })
-    }
+    if (error !== undefined) return fail(error)
+    if (Number.isFinite(total) && loaded !== total) return truncatedBody(what, loaded, total, jobId)
   })
 }

@@ -1,12 +1,11 @@
 import type { FetchFn } from '../core/http'
 import { isTransientTransfer, retrying } from '../core/retry'
 import { linkSignal } from '../core/signal'
-import { ApiError } from '../errors'
+import { networkError, storageRefused, uploadUrlExpired } from '../errors'
 import type { FileJob } from '../schemas'
 import type { Platform } from '../platform'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
 import type { UploadSource } from './source'
-import { storageError } from './storage'
 
 export interface UploadContext {
   fetch: FetchFn
@@ -56,16 +55,17 @@ async function putOnce(
   report: (loaded: number) => void,
   context: UploadContext,
 ): Promise<void> {
-  const link = linkSignal(context.signal, uploadTimeoutMs(source.size))
+  const timeoutMs = uploadTimeoutMs(source.size)
+  const link = linkSignal(context.signal, timeoutMs)
   const fail = (error: unknown): never => {
-    throw link.failure(error, `Upload of job ${job.id}`, { jobId: job.id })
+    throw networkError(error, { what: `Upload of job ${job.id}`, signal: context.signal, timedOut: link.timedOut(), timeoutMs, jobId: job.id })
   }
   try {
     const body = source.body()
     const { xhr, redirect } = context.platform
     if (xhr && context.onProgress && body instanceof Blob) {
       const { status, text } = await xhr(job.upload_url, body, headers, report, link.signal).catch(fail)
-      if (status < 200 || status >= 300) throw storageError(status, text, job.id)
+      if (status < 200 || status >= 300) throw storageRefused(status, text, job.id)
       return
     }
     const streamed = (context.onProgress || body instanceof ReadableStream) && canStreamWithLength(context)
@@ -82,7 +82,7 @@ async function putOnce(
       } as RequestInit)
       .catch(fail)
     const text = await response.text().catch(fail)
-    if (!response.ok) throw storageError(response.status, text, job.id)
+    if (!response.ok) throw storageRefused(response.status, text, job.id)
   } finally {
     link.dispose()
   }
@@ -112,12 +112,5 @@ function toStream(body: Blob | Uint8Array | ReadableStream<Uint8Array>): Readabl
 
 function checkNotExpired(job: FileJob): void {
   const expiresAt = job.expires_at ? Date.parse(job.expires_at) : Number.NaN
-  if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) {
-    throw new ApiError({
-      status: 0,
-      code: 'upload_url_expired',
-      message: `The upload URL of job ${job.id} expired at ${job.expires_at}: create a new job (an unstarted one costs nothing)`,
-      jobId: job.id,
-    })
-  }
+  if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) throw uploadUrlExpired(job.id, job.expires_at!)
 }

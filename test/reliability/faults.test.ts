@@ -13,6 +13,7 @@ import {
   JobNotFoundError,
   ProcessingError,
   RateLimitError,
+  StorageError,
   TimeoutError,
   Video,
   VideoBGRemoverClient,
@@ -162,7 +163,7 @@ function outcome(endpoint: Endpoint, fault: Fault): Outcome {
     case 'startJob':
       return kind === '4xx' || kind === '429' ? apiError(status!) : 'survive'
     case 'upload':
-      return kind === '4xx' || kind === '429' ? { error: ApiError, status, code: 'storage_rejected' } : 'survive'
+      return kind === '4xx' || kind === '429' ? { error: StorageError, status, code: 'storage_rejected' } : 'survive'
     case 'download':
       if (kind === 'mid-body') return { error: ConnectionError }
       if (kind === 'slow') return { error: TimeoutError }
@@ -304,11 +305,11 @@ describe.concurrent('fault matrix', () => {
 const EXHAUSTED: readonly [Endpoint, string, FakeFault, ErrorClass, number | undefined][] = [
   ['credits', '503', { status: 503 }, ApiError, 503],
   ['createJob', 'connection reset', { drop: 'before-response' }, ConnectionError, undefined],
-  ['upload', '503', { status: 503 }, ApiError, 503],
+  ['upload', '503', { status: 503 }, StorageError, 503],
   ['startJob', '503', { status: 503 }, ApiError, 503],
   ['status', '503', { status: 503 }, ApiError, 503],
   ['deleteJob', '503', { status: 503 }, ApiError, 503],
-  ['download', '503', { status: 503 }, ApiError, 503],
+  ['download', '503', { status: 503 }, StorageError, 503],
 ]
 
 describe.concurrent('the retry budget is bounded', () => {
@@ -330,7 +331,7 @@ describe.concurrent('the retry budget is bounded', () => {
     const server = await startServer()
     try {
       const result = await exercise(server, 'download', { status: 403 }, 2)
-      expect(result.error).toBeInstanceOf(ApiError)
+      expect(result.error).toBeInstanceOf(StorageError)
       expect(result.error).toMatchObject({ status: 403, code: 'storage_rejected', jobId: result.jobId })
       expect(entriesOf(server, 'download')).toHaveLength(2)
       expect(await readdir(result.dir!)).toEqual([])

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { abortError } from '../../core/signal'
+import { abortError } from '../../errors'
 import { ValidationError, VideoBGRemoverError } from '../../errors'
 
 type Tool = 'ffmpeg' | 'ffprobe'

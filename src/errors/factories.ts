@@ -1,0 +1,146 @@
+/**
+ * The factories for every failure that is not an API error response (those are `errorFromResponse`'s): each
+ * decides the class, code and message of one kind of failure, so no other module builds an error of these classes.
+ */
+import { redact } from '../core/redact'
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  ProcessingError,
+  StorageError,
+  TimeoutError,
+  VideoBGRemoverError,
+} from './classes'
+
+/** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) {
+    try {
+      return String(error)
+    } catch {
+      return typeof error
+    }
+  }
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  return cause ? `${error.message} (${cause})` : error.message
+}
+
+/** The caller's signal fired: `cause` is its reason. */
+export function abortError(signal: AbortSignal | undefined, jobId?: string): AbortError {
+  return new AbortError(undefined, { cause: signal?.reason, jobId })
+}
+
+/** How a network wait ended, for `networkError`. */
+export interface NetworkFailure {
+  /** The operation, e.g. `GET /v1/credits (no response)` or `Upload of job …`. */
+  what: string
+  /** The caller's signal: when it fired, the failure is an abort. */
+  signal?: AbortSignal
+  /** Whether the operation's own deadline fired, and after how many milliseconds. */
+  timedOut: boolean
+  timeoutMs?: number
+  jobId?: string
+  /** Redacted from the message; the cause is dropped when it holds it. */
+  secret?: string
+}
+
+/** What a failed network wait means: `AbortError` when the caller aborted, `TimeoutError` past the deadline, else `ConnectionError`. */
+export function networkError(error: unknown, failure: NetworkFailure): VideoBGRemoverError {
+  const { what, jobId, secret } = failure
+  if (failure.signal?.aborted) return abortError(failure.signal, jobId)
+  if (failure.timedOut) return new TimeoutError(`${what} timed out after ${failure.timeoutMs} ms`, { jobId })
+  if (error instanceof VideoBGRemoverError) return error
+  const reason = describeError(error)
+  const cause = secret && reason.includes(secret) ? {} : { cause: error }
+  return new ConnectionError(redact(`${what} failed: ${reason}`, secret), { ...cause, jobId })
+}
+
+/** A body cut off at `received` of `expected` bytes. */
+export function truncatedBody(what: string, received: number, expected: number, jobId?: string): ConnectionError {
+  return new ConnectionError(`${what} ended after ${received} of ${expected} bytes`, { jobId })
+}
+
+/** A 2xx whose body the SDK cannot use: not JSON, nested too deep, too large, or missing a field it needs. */
+export interface UnusableBody {
+  code: 'invalid_json' | 'invalid_response' | 'response_too_large'
+  message: string
+  status: number
+  headers: Record<string, string>
+  body?: unknown
+  jobId?: string
+}
+
+export function unusableBody(details: UnusableBody): ApiError {
+  return new ApiError({ ...details, requestId: details.headers['x-request-id'] })
+}
+
+/** A redirect from the API, refused so that the key never follows it to another host. */
+export function redirectRefused(where: string, status: number, headers: Record<string, string>, jobId?: string): ApiError {
+  const target = headers.location ? ` to ${headers.location}` : ''
+  return new ApiError({
+    status,
+    code: 'redirect_refused',
+    message: `${where} redirected${target}: not followed, so the key stays with baseUrl's host`,
+    headers,
+    jobId,
+  })
+}
+
+/** What the status read that reported a job's failure answered. */
+export interface StatusExchange {
+  status: number
+  headers: Record<string, string>
+}
+
+/** A job whose status came back `failed`: the server's message, and the whole status as `body`. */
+export function jobFailed(job: { id: string; message?: string | null; error?: unknown }, exchange: StatusExchange): ProcessingError {
+  const reason = job.message ?? (typeof job.error === 'string' ? job.error : undefined)
+  return new ProcessingError({
+    status: exchange.status,
+    headers: exchange.headers,
+    requestId: exchange.headers['x-request-id'],
+    code: 'job_failed',
+    message: reason ?? `Job ${job.id} failed`,
+    body: job,
+    jobId: job.id,
+  })
+}
+
+/** `wait()` ran past its `timeout` (seconds); the job itself goes on. */
+export function waitTimedOut(jobId: string, timeoutSeconds: number | undefined, lastStatus?: { status: string }): TimeoutError {
+  const seen = lastStatus ? ` (last status: ${lastStatus.status})` : ''
+  return new TimeoutError(
+    `Job ${jobId} did not finish within ${timeoutSeconds} s${seen}; it may still: wait again, do not start anew`,
+    { jobId, lastStatus },
+  )
+}
+
+const CODE_BY_STORAGE_CODE = new Map<string, [code: string, hint: string]>([
+  ['ExpiredToken', ['url_expired', 'the signed URL has expired']],
+  ['SignatureDoesNotMatch', ['signature_mismatch', 'the signature does not match (is Content-Type the one declared?)']],
+])
+
+/** A refusal from the storage host (signed upload or download), whose bodies are S3-style XML. */
+export function storageRefused(status: number, text: string, jobId: string | undefined): StorageError {
+  const [code, hint] = CODE_BY_STORAGE_CODE.get(/<Code>([^<]+)</.exec(text)?.[1] ?? '') ?? [
+    status >= 500 ? 'storage_error' : 'storage_rejected',
+    /<Message>([^<]+)</.exec(text)?.[1] ?? `status ${status}`,
+  ]
+  return new StorageError({ status, code, message: `Storage refused job ${jobId}'s transfer: ${hint}`, body: text, jobId })
+}
+
+/** The signed upload URL expired before the upload started: nothing was sent. */
+export function uploadUrlExpired(jobId: string, expiresAt: string): StorageError {
+  return new StorageError({
+    code: 'upload_url_expired',
+    message: `The upload URL of job ${jobId} expired at ${expiresAt}: create a new job (an unstarted one costs nothing)`,
+    jobId,
+  })
+}
+
+/** Writing a downloaded result to disk failed (the download itself may have been fine). */
+export function saveFailed(jobId: string, path: string, cause: unknown): VideoBGRemoverError {
+  if (cause instanceof VideoBGRemoverError) return cause
+  return new VideoBGRemoverError(`Saving job ${jobId} to ${JSON.stringify(path)} failed: ${describeError(cause)}`, { cause, jobId })
+}

@@ -1,0 +1,3 @@
+export * from './classes'
+export * from './factories'
+export { errorFromResponse, type ErrorResponse } from './response'
