@@ -49,13 +49,16 @@ export async function probeMp4(reader: SliceReader, found: ProbeResult): Promise
   let brand: string | undefined
   let moov: Box | undefined
   for await (const box of boxesIn(reader, 0, reader.size, TOP_LEVEL_BOXES, 16)) {
-    if (box.type === 'ftyp' && brand === undefined) brand = fourcc(await reader.bytes(box.payload, 4), 0)
+    if (box.type === 'ftyp' && brand === undefined) {
+      brand = fourcc(await reader.bytes(box.payload, 4), 0)
+      found.container = containerOf(brand)
+    }
     if (box.type === 'moov') {
       moov = box
       break
     }
   }
-  found.container = containerOf(brand)
+  found.container ??= containerOf(brand)
   if (!moov) return
 
   const movie = await readMovie(reader, moov)
