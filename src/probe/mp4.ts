@@ -10,10 +10,10 @@ const TOP_LEVEL_BOXES = 10_000
 const MOVIE_BOXES = 256
 const TRACK_BOXES = 64
 
-// Box headers are read with this much ahead, so small boxes (mvhd, tkhd, mdhd, hdlr) arrive with their header.
+// Box headers are read with this much ahead, so small boxes (mvhd, tkhd, mdhd, hdlr) arrive with their header and
+// a track's first boxes come in one read. The moov is never read whole: a long film's sample tables run to
+// megabytes, and only the few small boxes before them matter here.
 const HEADER_PREFETCH = 256
-// A moov is usually read whole in one go: a few KB for a short clip; a long film's sample tables are skipped.
-const MOVIE_PREFETCH = 64 * 1024
 
 /** What a moov says about one track. */
 interface Track extends FragmentTrack {
@@ -95,7 +95,6 @@ async function payloadOf(reader: SliceReader, box: Box, length: number): Promise
 
 async function readMovie(reader: SliceReader, moov: Box): Promise<Movie> {
   const movie: Movie = { fragmented: false, tracks: [], trackDefaults: new Map() }
-  await reader.bytes(moov.payload, 8, Math.min(moov.end - moov.payload, MOVIE_PREFETCH))
   for await (const box of boxesIn(reader, moov.payload, moov.end, MOVIE_BOXES, HEADER_PREFETCH)) {
     if (box.type === 'mvhd') {
       const version = (await payloadOf(reader, box, 1))?.[0]
