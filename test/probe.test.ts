@@ -296,6 +296,14 @@ describe('hand-built Matroska files', () => {
     expect(file.bytes()).toBeLessThanOrEqual(1024 * 1024)
   })
 
+  it('a live WebM with a Segment, Info and Cluster of unknown size is read up to the Cluster', async () => {
+    const unknown = (id: number, payload: Uint8Array) => concat(ebmlId(id), new Uint8Array([0x01, 255, 255, 255, 255, 255, 255, 255]), payload)
+    const info = unknown(0x1549a966, INFO.subarray(12))
+    const cluster = unknown(0x1f43b675, element(0xe7, new Uint8Array([0])))
+    const file = concat(EBML_HEADER('webm'), unknown(0x18538067, concat(info, TRACKS, cluster, info)))
+    expect(await probeContainer(memoryReader(file))).toEqual({ container: 'webm', durationSeconds: 7.5, estimatedCredits: 8, width: 640, height: 360 })
+  })
+
   it('an EBML file of another DocType gives {}', async () => {
     expect(await probeContainer(memoryReader(concat(EBML_HEADER('notavideo'), element(0x18538067, concat(INFO, TRACKS)))))).toEqual({})
   })

@@ -65,14 +65,20 @@ function addFragment(bytes: Uint8Array, moof: Box, tracks: Map<number, FragmentT
     const runs: Box[] = []
     for (const box of childBoxes(bytes, moof.start, traf.payload, traf.end, FRAGMENT_CHILDREN)) {
       const at = box.payload - moof.start
+      const end = box.end - moof.start
+      // A field past its box's end would be read from the next box: the fragment is malformed, so not placeable.
       if (box.type === 'tfhd') {
+        if (at + 8 > end) return false
         const flags = uint32(bytes, at) & 0xffffff
         id = uint32(bytes, at + 4)
         // Optional fields in order: base-data-offset (8), sample-description-index (4), default-sample-duration.
         const field = at + 8 + (flags & 0x1 ? 8 : 0) + (flags & 0x2 ? 4 : 0)
+        if (flags & 0x8 && field + 4 > end) return false
         if (flags & 0x8) defaultDuration = uint32(bytes, field)
       } else if (box.type === 'tfdt') {
-        base = bytes[at] === 1 ? uint64(bytes, at + 4) : uint32(bytes, at + 4)
+        const v1 = bytes[at] === 1
+        if (at + (v1 ? 12 : 8) > end) return false
+        base = v1 ? uint64(bytes, at + 4) : uint32(bytes, at + 4)
       } else if (box.type === 'trun') {
         runs.push(box)
       }
@@ -94,6 +100,7 @@ function addFragment(bytes: Uint8Array, moof: Box, tracks: Map<number, FragmentT
 
 /** The summed sample durations of one `trun` whose payload is `bytes[at, end)`; undefined when not knowable. */
 function runDuration(bytes: Uint8Array, at: number, end: number, defaultDuration: number | undefined) {
+  if (at + 8 > end) return undefined
   const flags = uint32(bytes, at) & 0xffffff
   const count = uint32(bytes, at + 4)
   if (!(flags & 0x100)) return defaultDuration === undefined ? undefined : count * defaultDuration

@@ -55,12 +55,25 @@ export async function probeMatroska(reader: SliceReader, found: ProbeResult): Pr
 
   const seen = { info: false, tracks: false }
   const positions = new Map<number, number>()
-  for await (const element of elementsIn(reader, segment.data, segment.end, SEGMENT_CHILDREN, TOP_LEVEL, 16)) {
-    if (element.id === SEEK_HEAD) await readSeekHead(reader, element, positions)
-    else if (element.id === INFO) seen.info = await readInfo(reader, element, found)
-    else if (element.id === TRACKS) seen.tracks = await readTracks(reader, element, found)
-    else if (element.id === CLUSTER && (positions.has(INFO) || seen.info) && (positions.has(TRACKS) || seen.tracks)) break
-    if (seen.info && seen.tracks) return
+  const located = (id: number) => positions.has(id) || (id === INFO ? seen.info : seen.tracks)
+  let offset = segment.data
+  for (let visited = 0; visited < SEGMENT_CHILDREN && !(seen.info && seen.tracks); visited++) {
+    const element = await elementAt(reader, offset, segment.end, 16)
+    if (!element || TOP_LEVEL.has(element.id)) break
+    // Clusters come after Info and Tracks in practice; past the first one, only the SeekHead is worth following.
+    if (element.id === CLUSTER && (element.unknownSize || (located(INFO) && located(TRACKS)))) break
+    if (element.id === SEEK_HEAD) offset = await readSeekHead(reader, element, positions)
+    else if (element.id === INFO) {
+      offset = await readInfo(reader, element, found)
+      seen.info = true
+    } else if (element.id === TRACKS) {
+      offset = await readTracks(reader, element, found)
+      seen.tracks = true
+    } else if (element.unknownSize) {
+      break // nothing says where it ends
+    } else {
+      offset = element.end
+    }
   }
   // Whatever the walk did not reach, the SeekHead may still point at (positions count from the Segment's data).
   for (const [id, read] of [
@@ -74,10 +87,26 @@ export async function probeMatroska(reader: SliceReader, found: ProbeResult): Pr
   }
 }
 
-async function readSeekHead(reader: SliceReader, seekHead: Element, positions: Map<number, number>) {
-  await reader.bytes(seekHead.data, 1, Math.min(seekHead.end - seekHead.data, MASTER_PREFETCH))
-  for await (const seek of elementsIn(reader, seekHead.data, seekHead.end, CHILDREN, SEGMENT_LEVEL)) {
-    if (seek.id !== SEEK) continue
+/** Reads a small master element's data in one go (Info, Tracks and SeekHead hold a few hundred bytes). */
+const readAhead = (reader: SliceReader, master: Element) => reader.bytes(master.data, Math.min(master.end - master.data, MASTER_PREFETCH))
+
+/**
+ * The children of `master`, calling `visit` on each; resolves to where `master` ends: its size says, or, when
+ * unknown, where its last child ends (the next element belongs to a level above).
+ */
+async function eachChild(reader: SliceReader, master: Element, visit: (child: Element) => Promise<unknown>): Promise<number> {
+  await readAhead(reader, master)
+  let reached = master.data
+  for await (const child of elementsIn(reader, master.data, master.end, CHILDREN, SEGMENT_LEVEL)) {
+    await visit(child)
+    reached = child.end
+  }
+  return master.unknownSize ? reached : master.end
+}
+
+async function readSeekHead(reader: SliceReader, seekHead: Element, positions: Map<number, number>): Promise<number> {
+  return eachChild(reader, seekHead, async (seek) => {
+    if (seek.id !== SEEK) return
     let id: number | undefined
     let position: number | undefined
     for await (const field of elementsIn(reader, seek.data, seek.end, 8, SEGMENT_LEVEL)) {
@@ -85,27 +114,25 @@ async function readSeekHead(reader: SliceReader, seekHead: Element, positions: M
       if (field.id === SEEK_POSITION) position = await readUint(reader, field)
     }
     if (id !== undefined && position !== undefined && !positions.has(id)) positions.set(id, position)
-  }
+  })
 }
 
-/** Fills the duration from an Info element; true once the element has been read. */
-async function readInfo(reader: SliceReader, info: Element, found: ProbeResult): Promise<boolean> {
-  await reader.bytes(info.data, 1, Math.min(info.end - info.data, MASTER_PREFETCH))
+/** Fills the duration from an Info element; resolves to where the element ends. */
+async function readInfo(reader: SliceReader, info: Element, found: ProbeResult): Promise<number> {
   let scale: number | undefined = 1_000_000 // nanoseconds per timestamp unit: 1 ms unless the file says
   let duration: number | undefined
-  for await (const element of elementsIn(reader, info.data, info.end, CHILDREN, SEGMENT_LEVEL)) {
+  const end = await eachChild(reader, info, async (element) => {
     if (element.id === TIMESTAMP_SCALE) scale = await readUint(reader, element)
     if (element.id === DURATION) duration = await readFloat(reader, element)
-  }
+  })
   if (scale && duration !== undefined) found.durationSeconds = (duration * scale) / 1e9
-  return true
+  return end
 }
 
-/** Fills the size of the first video track that has one; true once the element has been read. */
-async function readTracks(reader: SliceReader, tracks: Element, found: ProbeResult): Promise<boolean> {
-  await reader.bytes(tracks.data, 1, Math.min(tracks.end - tracks.data, MASTER_PREFETCH))
-  for await (const entry of elementsIn(reader, tracks.data, tracks.end, CHILDREN, SEGMENT_LEVEL)) {
-    if (entry.id !== TRACK_ENTRY) continue
+/** Fills the size of the first video track that has one; resolves to where the element ends. */
+async function readTracks(reader: SliceReader, tracks: Element, found: ProbeResult): Promise<number> {
+  return eachChild(reader, tracks, async (entry) => {
+    if (entry.id !== TRACK_ENTRY || found.width) return
     let type: number | undefined
     let width: number | undefined
     let height: number | undefined
@@ -121,8 +148,6 @@ async function readTracks(reader: SliceReader, tracks: Element, found: ProbeResu
     if ((type === 1 || type === undefined) && width && height) {
       found.width = width
       found.height = height
-      break
     }
-  }
-  return true
+  })
 }

@@ -42,8 +42,8 @@ const CACHED_WINDOWS = 4
 
 /**
  * A `ByteReader` seen through a byte budget and a small cache. Readers ask for exactly what they need plus an
- * optional `prefetch`, so one read of a small header box usually brings its children too; `bytesRead` counts what
- * the source actually delivered, which is what the budget bounds.
+ * optional `prefetch`, so one read of a small header box usually brings its children too. The budget bounds what
+ * is asked of the source (`bytesRead`, `reads`), whether or not it delivers that much.
  */
 export class SliceReader {
   /** Where the data ends: the source's size, lowered when a read comes back short (the source had less). */
