@@ -37,16 +37,15 @@ async function walkFragments(reader: SliceReader, tracks: Map<number, FragmentTr
   const ends = new Map<number, number>()
   if (fromStart) for (const [id, track] of tracks) ends.set(id, track.duration)
   let reached = from
-  let fragments = 0
   for await (const box of boxesIn(reader, from, reader.size, FRAGMENT_BOXES, 16)) {
     reached = box.end
     if (box.type !== 'moof') continue
     const moof = await reader.bytes(box.start, box.end - box.start)
     if (moof.length < box.end - box.start || !addFragment(moof, box, tracks, ends, fromStart)) return undefined
-    fragments++
   }
-  // Stopped early (the box cap, or a header that is not one): a partial sum would undercount.
-  if (reached < reader.size || fragments === 0) return undefined
+  // Stopped early (the box cap, or a header that is not one): a partial sum would undercount. A file with no
+  // fragment at all (ffmpeg writes one when every sample fits the first "fragment") lasts as long as its moov says.
+  if (reached < reader.size) return undefined
   let seconds: number | undefined
   for (const [id, end] of ends) {
     const track = tracks.get(id)
