@@ -43,8 +43,8 @@ async function walkFragments(reader: SliceReader, tracks: Map<number, FragmentTr
     const moof = await reader.bytes(box.start, box.end - box.start)
     if (moof.length < box.end - box.start || !addFragment(moof, box, tracks, ends, fromStart)) return undefined
   }
-  // Stopped early (the box cap, or a header that is not one): a partial sum would undercount. A file with no
-  // fragment at all (ffmpeg writes one when every sample fits the first "fragment") lasts as long as its moov says.
+  // Stopped early (the box cap, or a header that is not one): a partial sum would undercount. A file without any
+  // moof (ffmpeg writes those when every sample fits in the moov) lasts as long as its moov's tracks say.
   if (reached < reader.size) return undefined
   let seconds: number | undefined
   for (const [id, end] of ends) {

@@ -19,7 +19,10 @@ export interface ProbeResult {
   /** Seconds, from the container header (or, for a fragmented MP4 without `mehd`, from its fragments). */
   durationSeconds?: number
   container?: ProbedContainer
-  /** Pixels, the video track's presentation size (MP4 `tkhd`, Matroska PixelWidth/PixelHeight). */
+  /**
+   * Pixels: the video track's size as stored (MP4 `tkhd`, rounded to whole pixels; Matroska PixelWidth/PixelHeight),
+   * before any rotation the player applies. Both or neither.
+   */
   width?: number
   height?: number
   /** Credits the API would charge: the duration rounded up to whole seconds (1 credit per second); see `creditsFor`. */

@@ -60,7 +60,8 @@ export async function probeMatroska(reader: SliceReader, found: ProbeResult): Pr
   for (let visited = 0; visited < SEGMENT_CHILDREN && !(seen.info && seen.tracks); visited++) {
     const element = await elementAt(reader, offset, segment.end, 16)
     if (!element || TOP_LEVEL.has(element.id)) break
-    // Clusters come after Info and Tracks in practice; past the first one, only the SeekHead is worth following.
+    // Info and Tracks precede the Clusters in practice. At a Cluster, follow the SeekHead when it says where they
+    // are; otherwise jump over Clusters by size until they turn up (one of unknown size cannot be jumped over).
     if (element.id === CLUSTER && (element.unknownSize || (located(INFO) && located(TRACKS)))) break
     if (element.id === SEEK_HEAD) offset = await readSeekHead(reader, element, positions)
     else if (element.id === INFO) {
