@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BENCHMARKS = ['overhead', 'cold-import', 'upload-memory', 'download', 'polling', 'bundle-size']
+const BENCHMARKS = ['overhead', 'cold-import', 'upload-memory', 'download', 'polling', 'bundle-size', 'probe']
 const chosen = process.argv.slice(2)
 let crashed = 0
 for (const name of chosen.length ? chosen : BENCHMARKS) {
