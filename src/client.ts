@@ -7,15 +7,13 @@ import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
 import type { Platform } from './platform'
 import {
-  creditsSchema,
-  deleteJobResponseSchema,
-  fileJobSchema,
-  jobStatusSchema,
-  startJobResponseSchema,
-  toCredits,
-  urlJobSchema,
-  withCreditsUsed,
-  webhookDeliveriesSchema,
+  creditsShape,
+  deleteJobShape,
+  fileJobShape,
+  jobStatusShape,
+  startJobShape,
+  urlJobShape,
+  webhookDeliveriesShape,
   type CreateJobFileParams,
   type CreateJobUrlParams,
   type Credits,
@@ -139,11 +137,9 @@ export class ClientBase {
     })
     this.#http = http
     this.#calls = {
-      status: (id, o) => http.exchange({ method: 'GET', path: `${jobPath(id)}/status`, schema: jobStatusSchema, retry: 'read', jobId: id }, o),
+      status: (id, o) => http.exchange({ method: 'GET', path: `${jobPath(id)}/status`, shape: jobStatusShape, retry: 'read', jobId: id }, o),
       start: (id, body, o) =>
-        http
-          .request({ method: 'POST', path: `${jobPath(id)}/start`, body, schema: startJobResponseSchema, retry: 'never', start: true, jobId: id }, o)
-          .then(withCreditsUsed),
+        http.request({ method: 'POST', path: `${jobPath(id)}/start`, body, shape: startJobShape, retry: 'never', start: true, jobId: id }, o),
       spacingMs: () => limiter?.spacingMs() ?? 0,
     }
     const { fetch } = options
@@ -153,10 +149,10 @@ export class ClientBase {
       maxRetries: this.maxRetries,
       timeout: this.timeout,
       calls: this.#calls,
-      createJobFile: (params, o) => http.request({ method: 'POST', path: '/v1/jobs', body: params, schema: fileJobSchema, retry: 'create' }, o),
+      createJobFile: (params, o) => http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
       createJobUrl: (params, o) =>
         http.request(
-          { method: 'POST', path: '/v1/jobs', body: params, schema: urlJobSchema, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
+          { method: 'POST', path: '/v1/jobs', body: params, shape: urlJobShape, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
           o,
         ),
     })
@@ -164,7 +160,7 @@ export class ClientBase {
 
   /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }` (1 credit = 1 second of video). */
   async credits(options?: RequestOptions): Promise<Credits> {
-    return this.#send({ method: 'GET', path: '/v1/credits', schema: creditsSchema, retry: 'read' }, options).then(toCredits)
+    return this.#send({ method: 'GET', path: '/v1/credits', shape: creditsShape, retry: 'read' }, options)
   }
 
   /**
@@ -202,17 +198,25 @@ export class ClientBase {
     return waitForJob(this.#calls, checkJobId(jobId), checkWaitOptions(waitOptions), checkRequestOptions(options))
   }
 
-  /** Deletes a job and its files (no refund). Experimental: the path is not yet confirmed by the vendor. */
+  /**
+   * Deletes a job and its files (no refund). Any 2xx is success, with or without a body; a 404 on a retry after a
+   * lost answer means the first attempt did it, and resolves too. Experimental: the path is not yet confirmed by
+   * the vendor.
+   */
   async deleteJob(jobId: string, options?: RequestOptions): Promise<DeleteJobResponse> {
     const id = checkJobId(jobId)
-    return this.#send({ method: 'DELETE', path: jobPath(id), schema: deleteJobResponseSchema, retry: 'read', jobId: id }, options)
+    const deleted = await this.#send(
+      { method: 'DELETE', path: jobPath(id), shape: deleteJobShape, bodyOptional: true, goneOnRetry: { id }, retry: 'read', jobId: id },
+      options,
+    )
+    return { ...deleted, id: deleted.id ?? id }
   }
 
   /** The webhook delivery history of one job. */
   async webhookDeliveries(jobId: string, options?: RequestOptions): Promise<WebhookDeliveries> {
     const id = checkJobId(jobId)
     return this.#send(
-      { method: 'GET', path: '/v1/webhooks/deliveries', query: { video_id: id }, schema: webhookDeliveriesSchema, retry: 'read', jobId: id },
+      { method: 'GET', path: '/v1/webhooks/deliveries', query: { video_id: id }, shape: webhookDeliveriesShape, retry: 'read', jobId: id },
       options,
     )
   }

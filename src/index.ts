@@ -34,7 +34,7 @@ export {
   type StorageErrorDetails,
 } from './errors'
 export type {
-  Background,
+  JobBackground,
   ColorBackground,
   CompositionBackground,
   CreateJobFileParams,

@@ -2,7 +2,7 @@ import { internalsOf, type ClientBase } from './client'
 import { startJobSafely, waitForJob, type WaitOptions } from './core/lifecycle'
 import { ValidationError, VideoBGRemoverError } from './errors'
 import { Foreground } from './foreground'
-import type { Background, ModelName, StartJobOptions, TransparentFormat } from './schemas'
+import type { JobBackground, ModelName, StartJobOptions, TransparentFormat } from './schemas'
 import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type OpenOptions, type SourceLoader, type VideoSource } from './transfer/source'
 import { uploadToSignedUrl } from './transfer/upload'
@@ -29,16 +29,16 @@ export interface RemoveBGOptionsInit {
   prefer?: TransparentFormat
   model?: ModelName
   /** A `#RRGGBB` colour, or a full background (colour or server-side composition) instead of transparency. */
-  background?: string | Background
+  background?: string | JobBackground
 }
 
 /** What to produce: a transparent format (default `webm_vp9`), a model, or a colour or composition background. */
 export class RemoveBGOptions {
   readonly prefer: TransparentFormat
   readonly model?: ModelName
-  readonly background?: Background
+  readonly background?: JobBackground
 
-  constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | Background) {
+  constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | JobBackground) {
     this.prefer = checkKnownValue(prefer, TRANSPARENT_FORMATS, 'prefer')
     this.model = model === undefined ? undefined : checkKnownValue(model, Object.values(Model), 'model')
     if (typeof background === 'string') {

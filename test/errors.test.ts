@@ -192,7 +192,7 @@ describe('a 2xx the SDK cannot use', () => {
     ['credits with a string total', (c) => c.credits(), () => HttpResponse.json({ total_credits: 'lots', remaining_credits: 1, used_credits: 0 }), 'invalid_response', /total_credits/],
     ['a status without an id', (c) => c.status(JOB), () => HttpResponse.json({ status: 'processing' }), 'invalid_response', /\bid\b/],
     ['a file job without upload_url', (c) => c.createJobFile({ filename: 'a.mp4', content_type: 'video/mp4' }), () => HttpResponse.json({ id: JOB }), 'invalid_response', /upload_url/],
-    ['a JSON array', (c) => c.deleteJob(JOB), () => HttpResponse.json([]), 'invalid_response', /unexpected body/],
+    ['a JSON array', (c) => c.status(JOB), () => HttpResponse.json([]), 'invalid_response', /unexpected body/],
   ])('%s → ApiError %s', async (_, call, respond, code, message) => {
     const error = await errorOf(http.all(`${BASE}/*`, respond), () => call(client))
     expect(error.constructor).toBe(ApiError)

@@ -1,5 +1,5 @@
-import type * as z from 'zod/mini'
 import {
+  JobNotFoundError,
   describeError,
   errorFromResponse,
   networkError,
@@ -13,6 +13,7 @@ import type { Logger } from './logger'
 import { maskHeaders, redact } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
 import { linkSignal, type LinkedSignal } from './signal'
+import { readResponse, type ResponseShape } from './tolerance'
 
 /** Per-call options, the last argument of every client method. */
 export interface RequestOptions {
@@ -49,7 +50,12 @@ export interface Endpoint<T> {
   path: string
   query?: Record<string, string>
   body?: unknown
-  schema: z.ZodMiniType<T>
+  /** How the answer is read (see core/tolerance.ts). */
+  shape: ResponseShape<T>
+  /** An empty or non-object 2xx body is read as `{}` (e.g. a delete's 204). */
+  bodyOptional?: boolean
+  /** The result when a retry of this call finds the job gone (404): the lost first attempt did the work. */
+  goneOnRetry?: T
   retry: RetryPolicy
   /** A job start, which the API limits separately. */
   start?: boolean
@@ -95,7 +101,14 @@ export class HttpClient {
 
   /** Sends `endpoint` and returns the validated body with the status and headers of the answer. */
   exchange<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<Exchange<T>> {
-    return retrying(() => this.attempt(endpoint, options), {
+    let attempts = 0
+    const attempt = () =>
+      this.attempt(endpoint, options).catch((error: unknown) => {
+        const gone = endpoint.goneOnRetry !== undefined && attempts++ > 0 && error instanceof JobNotFoundError
+        if (!gone) throw error
+        return { data: endpoint.goneOnRetry!, status: error.status, headers: error.headers }
+      })
+    return retrying(attempt, {
       maxRetries: options.maxRetries ?? this.config.maxRetries,
       retryable: (error) => isRetryable(endpoint.retry, error),
       signal: options.signal,
@@ -176,19 +189,19 @@ export class HttpClient {
       throw unusableBody({ code: 'response_too_large', message, status, headers, jobId })
     }
     const parsed = parseJson(text, this.config.apiKey)
-    if (!parsed.ok) {
-      const body = redact(text.slice(0, 1024), this.config.apiKey)
-      const why = parsed.reason === 'too_deep' ? 'JSON nested too deeply' : 'not JSON'
-      throw unusableBody({ code: 'invalid_json', message: `${where} returned a body that is ${why} (status ${status})`, status, headers, body, jobId })
+    const body = endpoint.bodyOptional && !(parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value)) ? { ok: true as const, value: {} } : parsed
+    if (!body.ok) {
+      const snippet = redact(text.slice(0, 1024), this.config.apiKey)
+      const why = body.reason === 'too_deep' ? 'JSON nested too deeply' : 'not JSON'
+      const message = `${where} returned a body that is ${why} (status ${status})`
+      throw unusableBody({ code: 'invalid_json', message, status, headers, body: snippet, jobId })
     }
-    const result = endpoint.schema.safeParse(parsed.value)
-    if (result.success) return result.data
-    const problems = result.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-      .join('; ')
-    const message = `${where} returned an unexpected body: ${problems}`
-    throw unusableBody({ code: 'invalid_response', message, status, headers, body: parsed.value, jobId })
+    const ignore = (field: string, problem: string) =>
+      this.config.logger.warn(`${where}: ignored the field ${field} (${problem})`, jobId === undefined ? undefined : { jobId })
+    const result = readResponse(endpoint.shape, body.value, ignore)
+    if (result.ok) return result.value
+    const message = `${where} returned an unexpected body: ${result.problem}`
+    throw unusableBody({ code: 'invalid_response', message, status, headers, body: body.value, jobId })
   }
 }
 

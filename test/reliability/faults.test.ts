@@ -103,7 +103,8 @@ interface Surfaced {
   code?: string
   requestId?: boolean
 }
-type Outcome = 'survive' | 'gone' | Surfaced
+/** `survive`: the call succeeds after the fault; `deleted`: the delete resolves and the job is gone; else the error it surfaces. */
+type Outcome = 'survive' | 'deleted' | Surfaced
 
 const BY_STATUS: Record<number, [ErrorClass, string]> = {
   401: [AuthenticationError, 'invalid_api_key'],
@@ -148,10 +149,10 @@ function outcome(endpoint: Endpoint, fault: Fault): Outcome {
     case 'credits':
     case 'status':
     case 'deleteJob':
+      // A delete needs no body, and its retry after a lost answer finds the job gone: both are success.
+      if (endpoint === 'deleteJob' && ['bad-schema', 'mid-body', 'truncated'].includes(kind)) return 'deleted'
       if (kind === 'bad-schema') return INVALID_RESPONSE
       if (kind === '4xx') return apiError(status!)
-      // The delete took effect before the fault; its retry finds nothing left to delete.
-      if (endpoint === 'deleteJob' && (kind === 'mid-body' || kind === 'truncated')) return 'gone'
       return 'survive'
     case 'createJob':
       if (kind === 'reset' || kind === 'mid-body') return 'survive'
@@ -174,7 +175,7 @@ function outcome(endpoint: Endpoint, fault: Fault): Outcome {
 const MATRIX = ENDPOINTS.flatMap((endpoint) =>
   FAULTS.filter((fault) => NOT_MEANINGFUL[endpoint]?.[fault.kind] === undefined).map((fault) => {
     const expected = outcome(endpoint, fault)
-    const label = expected === 'survive' ? 'survived' : expected === 'gone' ? 'already gone' : `${expected.error.name}`
+    const label = expected === 'survive' ? 'survived' : expected === 'deleted' ? 'deleted' : `${expected.error.name}`
     return { endpoint, fault, expected, label }
   }),
 )
@@ -238,6 +239,58 @@ function expectChargedOnce(server: FakeServer): number {
   return started
 }
 
+type Exercised = Awaited<ReturnType<typeof exercise>>
+
+/** The call succeeded after the fault, on a later attempt (or, for a start, through a status read), with the right result. */
+async function expectSurvived(server: FakeServer, endpoint: Endpoint, result: Exercised): Promise<void> {
+  expect(result.error).toBeUndefined()
+  const hits = entriesOf(server, endpoint)
+  const firstFault = hits.findIndex((entry) => entry.fault !== undefined)
+  if (endpoint === 'startJob') {
+    const faultAt = server.api.requests.indexOf(hits[firstFault]!)
+    expect(server.api.requests.slice(faultAt + 1).some((entry) => entry.endpoint === 'status'), 'reconciled through the status').toBe(true)
+  } else {
+    expect(hits.slice(firstFault + 1).some((entry) => entry.fault === undefined && ok(entry)), 'a later attempt succeeded').toBe(true)
+    if (endpoint !== 'status') expect(hits.length).toBeLessThanOrEqual(BUDGET + 1)
+  }
+  if (['createJob', 'upload', 'startJob', 'status'].includes(endpoint)) {
+    const foreground = result.value as { jobId: string; status: { status: string } }
+    expect(foreground.status.status).toBe('completed')
+    expect(server.api.startsFor(foreground.jobId)).toBe(1)
+    expect(server.api.job(foreground.jobId)?.upload?.sha256).toBe(DATA_SHA256)
+  }
+  if (endpoint === 'download') {
+    expect(await readdir(result.dir!)).toEqual(['result.webm'])
+    expect(sha256(await readFile(join(result.dir!, 'result.webm')))).toBe(sha256(fakeResultBytes(result.jobId!, 'video.webm', RESULT_SIZE)))
+  }
+  if (endpoint === 'credits') expect(result.value).toMatchObject({ remainingCredits: CREDITS })
+}
+
+/**
+ * A delete whose answer was lost or unusable resolves with the job's id (any 2xx is success); where the fault let
+ * the request take effect, the job is gone.
+ */
+function expectDeleted(server: FakeServer, result: Exercised, tookEffect: boolean): void {
+  expect(result.error).toBeUndefined()
+  expect(result.value).toMatchObject({ id: result.jobId })
+  if (tookEffect) expect(server.api.job(result.jobId!)).toBeUndefined()
+}
+
+/** The fault surfaced as the expected error, at once (not retried), with nothing charged or left on disk. */
+async function expectSurfaced(server: FakeServer, endpoint: Endpoint, result: Exercised, expected: Surfaced, started: number): Promise<void> {
+  const error = result.error as VideoBGRemoverError
+  expect(error).toBeInstanceOf(expected.error)
+  expect(error.name).toBe(expected.error.name)
+  if (expected.status !== undefined) expect((error as ApiError).status).toBe(expected.status)
+  if (expected.code !== undefined) expect((error as ApiError).code).toBe(expected.code)
+  if (expected.requestId === true) expect((error as ApiError).requestId).toMatch(REQUEST_ID)
+  if (expected.requestId === false) expect((error as ApiError).requestId).toBeUndefined()
+  if (endpoint !== 'credits' && endpoint !== 'createJob') expect(error.jobId).toBe(result.jobId)
+  expect(entriesOf(server, endpoint), 'a permanent failure is not retried').toHaveLength(1)
+  if (endpoint === 'upload' || endpoint === 'startJob') expect(started).toBe(0)
+  if (endpoint === 'download') expect(await readdir(result.dir!), 'no partial or temporary file').toEqual([])
+}
+
 describe.concurrent('fault matrix', () => {
   it.each(MATRIX.map((cell) => [cell.endpoint, cell.fault.name, cell.label, cell] as const))('%s × %s → %s', async (_, __, ___, { endpoint, fault, expected }) => {
     const server = await startServer()
@@ -246,56 +299,10 @@ describe.concurrent('fault matrix', () => {
       const times = !survives ? 1 : endpoint === 'download' && (fault.kind === '4xx' || fault.kind === '429') ? 1 : BUDGET
       const result = await exercise(server, endpoint, fault.make(), times, fault.kind === 'slow' ? TIMEOUT_MS : undefined)
       const started = expectChargedOnce(server)
-      const hits = entriesOf(server, endpoint)
-      const firstFault = hits.findIndex((entry) => entry.fault !== undefined)
-      expect(firstFault, 'the fault was served').toBeGreaterThanOrEqual(0)
-
-      if (expected === 'survive') {
-        expect(result.error).toBeUndefined()
-        if (endpoint === 'startJob') {
-          const faultAt = server.api.requests.indexOf(hits[firstFault]!)
-          expect(server.api.requests.slice(faultAt + 1).some((entry) => entry.endpoint === 'status'), 'reconciled through the status').toBe(true)
-        } else {
-          expect(hits.slice(firstFault + 1).some((entry) => entry.fault === undefined && ok(entry)), 'a later attempt succeeded').toBe(true)
-          if (endpoint !== 'status') expect(hits.length).toBeLessThanOrEqual(BUDGET + 1)
-        }
-        if (['createJob', 'upload', 'startJob', 'status'].includes(endpoint)) {
-          const foreground = result.value as { jobId: string; status: { status: string } }
-          expect(foreground.status.status).toBe('completed')
-          expect(server.api.startsFor(foreground.jobId)).toBe(1)
-          expect(server.api.job(foreground.jobId)?.upload?.sha256).toBe(DATA_SHA256)
-        }
-        if (endpoint === 'download') {
-          expect(await readdir(result.dir!)).toEqual(['result.webm'])
-          expect(sha256(await readFile(join(result.dir!, 'result.webm')))).toBe(sha256(fakeResultBytes(result.jobId!, 'video.webm', RESULT_SIZE)))
-        }
-        if (endpoint === 'deleteJob') expect(server.api.job(result.jobId!)).toBeUndefined()
-        if (endpoint === 'credits') expect(result.value).toMatchObject({ remainingCredits: CREDITS })
-        return
-      }
-
-      if (expected === 'gone') {
-        if (result.error !== undefined) {
-          expect(result.error).toBeInstanceOf(JobNotFoundError)
-          expect((result.error as JobNotFoundError).jobId).toBe(result.jobId)
-        } else {
-          expect(result.value).toMatchObject({ id: result.jobId })
-        }
-        expect(server.api.job(result.jobId!)).toBeUndefined()
-        return
-      }
-
-      const error = result.error as VideoBGRemoverError
-      expect(error).toBeInstanceOf(expected.error)
-      expect(error.name).toBe(expected.error.name)
-      if (expected.status !== undefined) expect((error as ApiError).status).toBe(expected.status)
-      if (expected.code !== undefined) expect((error as ApiError).code).toBe(expected.code)
-      if (expected.requestId === true) expect((error as ApiError).requestId).toMatch(REQUEST_ID)
-      if (expected.requestId === false) expect((error as ApiError).requestId).toBeUndefined()
-      if (endpoint !== 'credits' && endpoint !== 'createJob') expect(error.jobId).toBe(result.jobId)
-      expect(hits, 'a permanent failure is not retried').toHaveLength(1)
-      if (endpoint === 'upload' || endpoint === 'startJob') expect(started).toBe(0)
-      if (endpoint === 'download') expect(await readdir(result.dir!), 'no partial or temporary file').toEqual([])
+      expect(entriesOf(server, endpoint).some((entry) => entry.fault !== undefined), 'the fault was served').toBe(true)
+      if (expected === 'survive') await expectSurvived(server, endpoint, result)
+      else if (expected === 'deleted') expectDeleted(server, result, fault.kind !== 'bad-schema')
+      else await expectSurfaced(server, endpoint, result, expected, started)
     } finally {
       await server.close()
     }
