@@ -6,6 +6,9 @@ import { isBrowser } from './core/runtime'
 import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
 import type { Platform } from './platform'
+import type { ProgressCallback } from './transfer/progress'
+import { describeSource, type VideoSource } from './transfer/source'
+import { uploadToSignedUrl } from './transfer/upload'
 import {
   creditsShape,
   deleteJobShape,
@@ -78,6 +81,16 @@ export interface ClientInternals {
   calls: JobCalls
   createJobFile(params: CreateJobFileParams, options: RequestOptions): Promise<FileJob>
   createJobUrl(params: CreateJobUrlParams, options: RequestOptions): Promise<UrlJob>
+}
+
+/** Options of `client.upload(job, source, options)`. */
+export interface UploadOptions {
+  /** Byte length; required for a `ReadableStream` source. */
+  size?: number
+  /** Bytes sent, at most every 100 ms and once at the end. */
+  onProgress?: ProgressCallback
+  /** Aborts the upload at once with an `AbortError` carrying the job id. */
+  signal?: AbortSignal
 }
 
 const internals = new WeakMap<object, ClientInternals>()
@@ -169,6 +182,21 @@ export class ClientBase {
    */
   async createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
     return internals.get(this)!.createJobFile(checkCreateJobFile(params), checkRequestOptions(options))
+  }
+
+  /**
+   * Uploads the video of a file job to its signed `upload_url`, as `removeBackground` does: exactly the headers the
+   * API gave (the declared content type), a `Content-Length`, streamed from disk in Node, retried on connection
+   * errors and storage 5xx when the source can be read again. `source` is what `Video.open()` takes, except a URL.
+   */
+  async upload(job: FileJob, source: VideoSource, options: UploadOptions = {}): Promise<void> {
+    if (typeof job?.id !== 'string' || typeof job.upload_url !== 'string') {
+      throw new ValidationError('upload(job, source) needs the job createJobFile returned', 'job')
+    }
+    const { platform, fetch, maxRetries } = internals.get(this)!
+    const prepared = await describeSource(source, { filename: job.filename, contentType: job.content_type, size: options.size })(platform)
+    if (prepared.kind === 'url') throw new ValidationError('upload() takes the video itself; for a URL, use createJobUrl', 'source')
+    await uploadToSignedUrl(job, prepared, { fetch, platform, maxRetries, signal: options.signal, onProgress: options.onProgress })
   }
 
   /** Creates a job from a public video URL, which the API downloads during this call (timeout at least 300 000 ms). */

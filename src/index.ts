@@ -12,7 +12,7 @@ export class VideoBGRemoverClient extends ClientBase {
   }
 }
 
-export type { ClientOptions } from './client'
+export type { ClientOptions, UploadOptions } from './client'
 export type { RequestOptions, FetchFn } from './core/http'
 export type { WaitOptions } from './core/lifecycle'
 export type { Logger, LogLevel } from './core/logger'

@@ -61,7 +61,8 @@ export function resultBody(
   resultSize: FakeApiOptions['resultSize'],
 ): { size: number; chunks: Iterator<Uint8Array<ArrayBuffer>> } {
   if (resultSize === undefined) {
-    const bytes = fakeResultFile(file, outputFormat(job.background))
+    // Uint8Array.from allocates its own ArrayBuffer; the public type stays plain for TypeScript before 5.7.
+    const bytes = fakeResultFile(file, outputFormat(job.background)) as Uint8Array<ArrayBuffer>
     return { size: bytes.byteLength, chunks: [bytes].values() }
   }
   const size = !file.startsWith('video.') ? SMALL_FILE_BYTES : typeof resultSize === 'number' ? resultSize : resultSize(snapshot(job))
@@ -73,7 +74,7 @@ export function resultBody(
  * `resultSize` is set. `format` is the job's output format; by default the one the extension implies
  * (`video.mp4` is the green-screen output, `video.zip` the pro bundle).
  */
-export function fakeResultFile(file: string, format?: string): Uint8Array<ArrayBuffer> {
+export function fakeResultFile(file: string, format?: string): Uint8Array {
   const extension = file.slice(file.lastIndexOf('.') + 1)
   const isMain = file.startsWith('video.')
   const name = isMain ? `${format ?? FORMAT_OF_EXTENSION[extension]}.${extension}` : file
