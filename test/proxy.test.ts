@@ -21,9 +21,13 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-/** `createProxyHandler` served by Node at `<origin>/api`, forwarding to the fake API. */
+/**
+ * `createProxyHandler` served by Node at `<origin>/api`, forwarding to the fake API. Open to anyone and on every
+ * route, so that these tests see forwarding itself; the secure defaults have their own tests in test/security.
+ */
 async function proxyFor(fake: FakeServer, options: Partial<ProxyOptions> = {}): Promise<string> {
-  const handler = createProxyHandler({ apiKey: FAKE_API_KEY, baseUrl: fake.url, ...options })
+  const routes = ['credits', 'createJob', 'startJob', 'status', 'deleteJob', 'webhookDeliveries'] as const
+  const handler = createProxyHandler({ apiKey: FAKE_API_KEY, baseUrl: fake.url, allowAnonymous: true, routes, ...options })
   return `${await listen(createServer(toNodeListener(handler)))}/api`
 }
 
@@ -96,6 +100,19 @@ describe('createProxyHandler', () => {
 
   it('needs a key', () => {
     expect(() => createProxyHandler({ apiKey: ' ' })).toThrow(/apiKey/)
+  })
+})
+
+describe('toNodeListener', () => {
+  it('gives the handler the path of the request line on the address the connection came in on, or on `origin`', async () => {
+    const seen: string[] = []
+    const handler = async (request: Request) => (seen.push(request.url), new Response('ok'))
+    const plain = await listen(createServer(toNodeListener(handler)))
+    const behindProxy = await listen(createServer(toNodeListener(handler, { origin: 'https://app.example/ignored' })))
+    await fetch(`${plain}/api/v1/credits?x=1`, { headers: { host: 'elsewhere.example' } })
+    await fetch(`${behindProxy}/api/v1/credits`)
+    expect(seen).toEqual([`${plain}/api/v1/credits?x=1`, 'https://app.example/api/v1/credits'])
+    expect(() => toNodeListener(handler, { origin: 'app.example' })).toThrow(/origin/)
   })
 })
 

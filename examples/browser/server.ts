@@ -11,7 +11,8 @@
  *
  * Without VIDEOBGREMOVER_API_KEY the API is the offline fake. With the key set, calls go to the real API, and
  * the browser uploads straight to the signed storage URL, which works only if the bucket allows CORS.
- * In production this proxy is your backend: authenticate your users there (the `authorize` option).
+ * In production this proxy is your backend: authenticate your users there and check that each job is theirs (the
+ * `authorize` option) instead of `allowAnonymous`.
  */
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -59,9 +60,14 @@ const server = createServer(
 server.listen(Number(process.env.PORT ?? 8787), '127.0.0.1') // loopback only: the proxy adds a key
 server.once('listening', () => {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  proxy = createProxyHandler(
-    fake ? { apiKey: FAKE_API_KEY, baseUrl: origin } : { apiKey: realKey, baseUrl: process.env.VIDEOBGREMOVER_BASE_URL },
-  )
+  proxy = createProxyHandler({
+    ...(fake ? { apiKey: FAKE_API_KEY, baseUrl: origin } : { apiKey: realKey, baseUrl: process.env.VIDEOBGREMOVER_BASE_URL }),
+    // A demo on loopback has no users to sign in, so it forwards for anyone who can reach it. Your backend passes
+    // `authorize: (request, route) => …` instead: who is calling, and is route.jobId their job (see the README).
+    allowAnonymous: true,
+    routes: ['credits', 'createJob', 'startJob', 'status'], // removeBackground's calls, and the page shows the balance
+    allowedOrigins: [origin],
+  })
   console.log(fake ? `Using the offline fake API, served by this server at ${origin}` : 'Proxying to the real API')
   console.log(`SDK bundle: ${(sdkBundle.byteLength / 1024).toFixed(1)} KB (minified)`)
   console.log(`Open ${origin}/ (Ctrl-C to stop)`)

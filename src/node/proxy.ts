@@ -1,2 +1,2 @@
 export * from '../proxy'
-export { toNodeListener, type FetchHandler } from './listener'
+export { toNodeListener, type FetchHandler, type NodeListenerOptions } from './listener'
