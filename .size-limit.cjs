@@ -1,0 +1,43 @@
+// Bundle budgets, checked by `npm test` (size-limit). Measured by bundling dist/ as a user's bundler would.
+
+/**
+ * esbuild warns that dist's entries import their shared chunks bare while package.json says 'sideEffects': false.
+ * Those imports only fix the order chunks load in; a user's bundler, reading the package from node_modules, does
+ * not warn about them, so the warning is noise here.
+ */
+const quiet = (config) => ({ ...config, logOverride: { ...config.logOverride, 'ignored-bare-import': 'silent' } })
+
+module.exports = [
+  {
+    name: 'browser: VideoBGRemoverClient + Video',
+    path: 'dist/browser.js',
+    import: '{ VideoBGRemoverClient, Video }',
+    limit: '17 KB',
+    gzip: true,
+    modifyEsbuildConfig: quiet,
+  },
+  {
+    name: 'browser: whole main entry',
+    path: 'dist/browser.js',
+    import: '*',
+    limit: '20 KB',
+    gzip: true,
+    modifyEsbuildConfig: quiet,
+  },
+  {
+    name: 'workers and other web runtimes: whole main entry',
+    path: 'dist/index.js',
+    import: '*',
+    limit: '20 KB',
+    gzip: true,
+    modifyEsbuildConfig: quiet,
+  },
+  {
+    name: '@videobgremover/sdk/webhooks',
+    path: 'dist/webhooks.js',
+    import: '*',
+    limit: '3 KB',
+    gzip: true,
+    modifyEsbuildConfig: quiet,
+  },
+]
