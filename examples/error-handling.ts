@@ -74,7 +74,7 @@ const removeBackground = (filename?: string) =>
 
 try {
   // Refused before anything is sent: the API takes .mp4, .mov and .webm only.
-  await scenario('ValidationError', async () => Video.open('holiday.avi'))
+  await scenario('ValidationError', async () => Video.open('holiday.flv'))
 
   // A wrong key: 401.
   const badKey = new VideoBGRemoverClient('vbr_' + 'f'.repeat(32), { baseUrl: fake.url })

@@ -29,3 +29,30 @@ export function outputExtension(format: string): string {
 export const TRANSPARENT_FORMATS = (Object.keys(OUTPUT_FORMATS) as OutputFormat[]).filter(
   (format) => OUTPUT_FORMATS[format].transparent,
 ) as TransparentName[]
+
+/**
+ * The containers the API takes for upload (MP4, MOV, WebM, AVI, MKV, M4V, and QuickTime's `.qt`), by extension,
+ * and the content type each is declared with: the create-job enum has only `video/mp4`, `video/mov` and
+ * `video/webm`, and the vendor's own SDKs declare the others as `video/mp4`.
+ */
+export const UPLOAD_CONTAINERS = {
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  mov: 'video/mov',
+  qt: 'video/mov',
+  webm: 'video/webm',
+  mkv: 'video/mp4',
+  avi: 'video/mp4',
+} as const
+
+/** The content types a file job may declare. */
+export const UPLOAD_CONTENT_TYPES: readonly string[] = ['video/mp4', 'video/mov', 'video/webm']
+
+/** The content type to declare for a file named `filename`, or undefined when its extension is not one the API takes. */
+export function uploadContentType(filename: string): string | undefined {
+  const extension = /\.([^./\\]+)$/.exec(filename)?.[1]?.toLowerCase() ?? ''
+  return Object.hasOwn(UPLOAD_CONTAINERS, extension) ? UPLOAD_CONTAINERS[extension as keyof typeof UPLOAD_CONTAINERS] : undefined
+}
+
+/** `.mp4, .m4v, …`: the extensions a message lists. */
+export const UPLOAD_EXTENSIONS = Object.keys(UPLOAD_CONTAINERS).map((extension) => `.${extension}`).join(', ')

@@ -2,6 +2,7 @@ import type { RequestOptions } from './core/http'
 import type { LogLevel } from './core/logger'
 import { API_KEY_ENV } from './defaults'
 import { ValidationError } from './errors'
+import { UPLOAD_CONTENT_TYPES } from './formats'
 import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './schemas'
 
 /** Checks that refuse bad input before anything is sent; each error names the field. */
@@ -117,21 +118,13 @@ export function checkRequestOptions(options: RequestOptions = {}): RequestOption
   return options
 }
 
-/** The upload content types the API accepts, by file extension. */
-export const VIDEO_TYPES = new Map([
-  ['mp4', 'video/mp4'],
-  ['mov', 'video/mov'],
-  ['webm', 'video/webm'],
-])
-const CONTENT_TYPES = [...VIDEO_TYPES.values()]
-
 export function checkCreateJobFile(params: CreateJobFileParams): CreateJobFileParams {
   if (typeof params?.filename !== 'string' || params.filename.trim() === '') {
     throw new ValidationError('filename must be the video file name, e.g. "clip.mp4"', 'filename')
   }
-  if (!CONTENT_TYPES.includes(params.content_type)) {
+  if (!UPLOAD_CONTENT_TYPES.includes(params.content_type)) {
     throw new ValidationError(
-      `content_type must be one of ${CONTENT_TYPES.join(', ')} (video/mov for .mov), got ${show(params.content_type)}`,
+      `content_type must be one of ${UPLOAD_CONTENT_TYPES.join(', ')} (video/mov for .mov), got ${show(params.content_type)}`,
       'content_type',
     )
   }

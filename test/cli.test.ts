@@ -4,11 +4,13 @@
  * Tests that change a server's state (credits, faults) get their own server, so they can run concurrently.
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { until } from './helpers'
 import { Video, VideoBGRemoverClient } from '../src/node/index'
 import { parseCommandLine } from '../src/node/cli/args'
 import { VERSION } from '../src/version'
@@ -39,7 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vbr-cli-'))
   await copyFile(SAMPLE, join(dir, 'sample.mp4'))
   await copyFile(SAMPLE, join(dir, 'broken.mp4'))
-  await copyFile(SAMPLE, join(dir, 'clip.avi'))
+  await copyFile(SAMPLE, join(dir, 'clip.flv'))
   await writeFile(join(dir, 'big.mp4'), new Uint8Array(4_000_000).fill(7))
   shared = await fake({ failJob: (job) => (job.filename.startsWith('broken') ? 'Could not decode the video' : undefined) })
 })
@@ -94,18 +96,18 @@ describe.concurrent('vbr', () => {
 
   it('refuses bad usage with exit code 2 (plain message, or JSON with --json)', async () => {
     const server = await fake()
-    const [none, avi, missingDir, asJson] = await Promise.all([
+    const [none, avi, fileInTheWay, asJson] = await Promise.all([
       vbr([], { server }),
-      vbr(['remove', 'clip.avi'], { server }), // refused by the SDK (ValidationError) before anything is sent
-      vbr(['remove', 'sample.mp4', '-o', 'missing-dir/out.webm'], { server }), // checked before any work is paid for
+      vbr(['remove', 'clip.flv'], { server }), // refused by the SDK (ValidationError) before anything is sent
+      vbr(['remove', 'sample.mp4', '-o', 'sample.mp4/out.webm'], { server }), // checked before any work is paid for
       vbr(['remove', '--json'], { server }),
     ])
-    for (const run of [none, avi, missingDir]) {
+    for (const run of [none, avi, fileInTheWay]) {
       expect(run.code, run.stderr).toBe(2)
       expect(run.stderr).toMatch(/^vbr: /)
     }
     expect(none.stderr).toContain('Run `vbr --help` for usage.')
-    expect(avi.stderr).toMatch(/\.mp4.*clip\.avi/)
+    expect(avi.stderr).toMatch(/\.mp4.*clip\.flv/)
     expect(asJson.code).toBe(2)
     expect(asJson.stderr).toBe('')
     expect(json(asJson).error).toMatchObject({ name: 'CliError', exitCode: 2, message: expect.stringContaining('needs <file|url>') })
@@ -199,7 +201,7 @@ describe.concurrent('vbr', () => {
 
   it('exit code 4 when credits run out, naming the job created but not started', async () => {
     const server = await fake({ credits: 0 })
-    const run = await vbr(['remove', 'sample.mp4'], { server })
+    const run = await vbr(['remove', 'sample.mp4', '-o', 'no-credits.webm'], { server })
     expect(run.code).toBe(4)
     const jobId = server.api.requests.find((entry) => entry.endpoint === 'startJob')?.jobId
     expect(run.stderr).toContain('Insufficient credits')
@@ -212,7 +214,7 @@ describe.concurrent('vbr', () => {
       vbr(['remove', 'broken.mp4', '--poll', '0.05', '--json']),
     ])
     expect(unknown.code).toBe(5)
-    expect(unknown.stderr).toContain('vbr: Job not found')
+    expect(unknown.stderr).toBe('vbr: Job 00000000-0000-4000-8000-000000000000 does not exist (or belongs to another API key).\n')
     expect(failed.code).toBe(6)
     expect(json(failed).error).toMatchObject({
       name: 'ProcessingError',
@@ -294,6 +296,68 @@ describe.concurrent('vbr', () => {
   })
 })
 
+describe.concurrent('vbr, as a newcomer meets it', () => {
+  it('creates a missing output directory, and refuses to overwrite a file without --force', async () => {
+    const server = await fake()
+    const first = await vbr(['remove', 'sample.mp4', '-o', 'made/for/you/', '--poll', '0.05'], { server })
+    expect(first.code, first.stderr).toBe(0)
+    const output = join(dir, 'made/for/you/sample-nobg.webm')
+    expect(first.stdout).toBe(`${output}\n`)
+    const again = await vbr(['remove', 'sample.mp4', '-o', 'made/for/you/', '--poll', '0.05'], { server })
+    expect(again.code).toBe(2)
+    expect(again.stderr).toBe(`vbr: ${output} already exists: pass --force to replace it, or choose another -o.\n`)
+    expect(server.api.requests.filter((entry) => entry.endpoint === 'createJob')).toHaveLength(1)
+    const forced = await vbr(['remove', 'sample.mp4', '-o', 'made/for/you/', '--poll', '0.05', '--force'], { server })
+    expect(forced.code, forced.stderr).toBe(0)
+  })
+
+  it('names the file in the way when -o runs through a file', async () => {
+    const run = await vbr(['remove', 'sample.mp4', '-o', 'sample.mp4/out.webm'])
+    expect(run.stderr).toBe(`vbr: Cannot create the directory ${join(dir, 'sample.mp4')}: ${join(dir, 'sample.mp4')} is a file. Choose another -o.\n`)
+  })
+
+  it('checks the input before printing any progress', async () => {
+    const server = await fake()
+    const run = await vbr(['remove', 'missing.mp4'], { server })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('vbr: The file missing.mp4 does not exist.\n')
+    expect(server.api.requests).toEqual([])
+  })
+
+  it('speaks in flags, never in SDK options, and never prints undefined', async () => {
+    const server = await fake({ processingMs: 60_000 })
+    const { id } = await clientFor(server).createJobUrl({ video_url: 'https://example.com/clip.mp4' })
+    await clientFor(server).startJob(id)
+    const [insecure, untyped, timedOut] = await Promise.all([
+      vbr(['credits', '--base-url', 'http://example.com/api'], { env: { VIDEOBGREMOVER_BASE_URL: undefined } }),
+      vbr(['remove', 'clip.flv'], { server }),
+      vbr(['wait', id, '--timeout', '0.2', '--poll', '0.05'], { server }),
+    ])
+    expect(insecure.stderr).toContain('--base-url http://example.com is plain http off loopback')
+    expect(insecure.stderr).toContain('--allow-insecure-http')
+    expect(untyped.stderr).toContain('pass --content-type')
+    expect(timedOut.code).toBe(7)
+    expect(timedOut.stderr).toContain(`Job ${id} did not finish within 0.2 s (last status: processing)`)
+    for (const run of [insecure, untyped, timedOut]) {
+      expect(run.stderr).not.toMatch(/undefined|baseUrl|allowInsecureHttp|contentType|\{ filename \}/)
+    }
+  })
+
+  it('vbr fake serves the fake API until Ctrl-C and prints how to point vbr at it', async () => {
+    const child = spawn(process.execPath, [CLI, 'fake'], { cwd: dir, env: envFor(undefined, { VIDEOBGREMOVER_API_KEY: undefined }) })
+    let stdout = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    await until(() => stdout.split('\n').length > 2)
+    const baseUrl = /^export VIDEOBGREMOVER_BASE_URL=(\S+)$/m.exec(stdout)?.[1]
+    expect(stdout).toContain(`export VIDEOBGREMOVER_API_KEY=${FAKE_API_KEY}\n`)
+    const credits = await vbr(['credits'], { env: { VIDEOBGREMOVER_BASE_URL: baseUrl } })
+    expect(credits.stdout).toMatch(/^\d+ credits left/)
+    child.kill('SIGINT')
+    const [code] = await once(child, 'close')
+    expect(code).toBe(0)
+  })
+})
+
 describe('vbr argument parsing (in process)', () => {
   const usage = (argv: string[]) => {
     try {
@@ -330,7 +394,7 @@ describe('vbr argument parsing (in process)', () => {
       command: 'remove',
       target: 'a.mp4',
       options: { model: 'videobgremover-pro', color: '#abcdef' },
-      global: { apiKey: 'vbr_env', baseUrl: 'http://localhost:1/api', json: false },
+      global: { apiKey: 'vbr_env', baseUrl: 'http://localhost:1/api', allowInsecureHttp: false, json: false },
     })
     const explicit = parseCommandLine(['credits', '--api-key', 'vbr_arg', '--base-url', 'https://proxy.example', '--json'], env)
     expect(explicit).toMatchObject({ global: { apiKey: 'vbr_arg', baseUrl: 'https://proxy.example', json: true } })

@@ -36,8 +36,8 @@ beforeAll(async () => {
   await writeFile(file('clip.mp4'), DATA)
   await writeFile(file('my holiday clip.mov'), DATA)
   await writeFile(file('empty.mp4'), new Uint8Array())
-  await writeFile(file('clip.avi'), DATA)
-  await writeFile(file('clip.mkv'), DATA)
+  await writeFile(file('clip.flv'), DATA)
+  await writeFile(file('clip.wmv'), DATA)
   await mkdir(file('folder.mp4'))
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
@@ -422,8 +422,8 @@ describe('bad input is refused before anything is sent', () => {
     { name: 'an empty file', field: 'source', message: /empty/, source: () => file('empty.mp4') },
     { name: 'a file over maxSize', field: 'size', message: /over the maxSize/, source: clip, open: { maxSize: 1_000 } },
     { name: 'a Blob over maxSize', field: 'size', source: () => new Blob([DATA]), open: { filename: 'clip.mp4', maxSize: 1_000 } },
-    { name: 'an .avi file', field: 'contentType', message: /\.mp4/, source: () => file('clip.avi') },
-    { name: 'an .mkv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.mkv') },
+    { name: 'an .flv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.flv') },
+    { name: 'a .wmv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.wmv') },
     { name: 'an unsupported contentType', field: 'contentType', source: () => DATA, open: { contentType: 'video/x-msvideo' } },
     { name: 'bytes without filename or contentType', field: 'contentType', source: () => DATA },
     { name: 'a Blob without name or type', field: 'contentType', source: () => new Blob([DATA]) },

@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 /**
  * `vbr`, the command-line client: `vbr --help` for usage and exit codes.
- * Layout: cli/args.ts parses the command line, cli/commands.ts runs the commands, cli/render.ts shows progress
- * and results (terminal, plain lines or JSON), cli/exit-codes.ts maps failures to exit codes.
+ * Layout: cli/args.ts parses the command line, cli/commands/ runs the commands (one file each), cli/ui.ts shows
+ * progress and results (cli/tty.ts on a terminal, cli/plain.ts on a pipe or as JSON), cli/failure.ts says what went
+ * wrong and what to do, cli/exit-codes.ts maps failures to exit codes.
  */
 import { VERSION } from '../version'
 import { helpText, parseCommandLine, type GlobalOptions } from './cli/args'
-import { COMMAND_HANDLERS } from './cli/commands'
+import { COMMAND_HANDLERS } from './cli/commands/index'
 import { CliError, ExitCode, exitCodeFor } from './cli/exit-codes'
-import { createUi, type Mode } from './cli/render'
+import { createUi, type Mode } from './cli/ui'
 import { VideoBGRemoverClient } from './index'
 
-function clientFor({ apiKey, baseUrl }: GlobalOptions): VideoBGRemoverClient {
+function clientFor({ apiKey, baseUrl, allowInsecureHttp }: GlobalOptions): VideoBGRemoverClient {
   // Without a key, only a baseUrl pointing at your own backend (which adds the key) makes sense.
   if (!apiKey && !baseUrl) {
     throw new CliError('No API key.', ExitCode.AUTH)
   }
-  return new VideoBGRemoverClient(apiKey, baseUrl ? { baseUrl } : {})
+  return new VideoBGRemoverClient(apiKey, { ...(baseUrl ? { baseUrl } : {}), allowInsecureHttp })
 }
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
@@ -43,7 +44,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       stdout.write(`vbr ${VERSION}\n`)
       return ExitCode.OK
     }
-    const context = { client: clientFor(invocation.global), ui, signal: controller.signal, cwd: process.cwd() }
+    let client: VideoBGRemoverClient | undefined
+    const context = { client: () => (client ??= clientFor(invocation.global)), ui, signal: controller.signal, cwd: process.cwd() }
     await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)
     return ExitCode.OK
   } catch (error) {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors'
-import { VIDEO_TYPES } from '../validate'
+import { UPLOAD_CONTENT_TYPES, UPLOAD_EXTENSIONS, uploadContentType } from '../formats'
 import type { Platform } from '../platform'
 
 export type VideoSource = string | URL | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>
@@ -40,7 +40,6 @@ export type SourceLoader = (platform: Platform) => Promise<PreparedSource>
 export const DEFAULT_MAX_SIZE = 1024 ** 3
 
 
-const extensionOf = (name: string) => /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase()
 const baseName = (path: string) => path.split(/[/\\]/).pop() ?? path
 const normalizeType = (type: string) => {
   const bare = type.split(';')[0]!.trim().toLowerCase()
@@ -122,18 +121,17 @@ function uploadSource(
   options: OpenOptions,
   maxSize: number,
 ): Omit<UploadSource, 'replayable' | 'body'> {
-  const fromName = name ? VIDEO_TYPES.get(extensionOf(name) ?? '') : undefined
+  const fromName = name ? uploadContentType(name) : undefined
   const contentType = options.contentType ? normalizeType(options.contentType) : (fromName ?? (declaredType ? normalizeType(declaredType) : undefined))
-  const extension = [...VIDEO_TYPES].find(([, type]) => type === contentType)?.[0]
-  if (!contentType || !extension) {
+  if (!contentType || !UPLOAD_CONTENT_TYPES.includes(contentType)) {
     const got = contentType ? `content type ${contentType}` : name ? `file name ${JSON.stringify(name)}` : 'no file name or content type'
     throw new ValidationError(
-      `Uploads must be .mp4, .mov or .webm (video/mp4, video/mov, video/webm), got ${got}: pass { filename } or { contentType }, or a public URL`,
+      `Uploads must be ${UPLOAD_EXTENSIONS} (declared as ${UPLOAD_CONTENT_TYPES.join(', ')}), got ${got}: pass { filename } or { contentType }, or a public URL`,
       'contentType',
     )
   }
   if (size !== undefined) checkSize(size, maxSize, name ?? 'the video')
-  const filename = name ?? `video.${extension}`
+  const filename = name ?? `video.${contentType.slice('video/'.length)}`
   return { kind: 'upload', reference: filename, filename, contentType, size: size ?? 0 }
 }
 

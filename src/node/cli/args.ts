@@ -3,13 +3,15 @@ import { TRANSPARENT_FORMATS } from '../../formats'
 import { Model } from '../index'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
-export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete'] as const
+export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
 export interface GlobalOptions {
   apiKey?: string
   baseUrl?: string
+  /** Allow a plain http:// base URL off loopback. */
+  allowInsecureHttp: boolean
   json: boolean
 }
 
@@ -23,6 +25,10 @@ export interface CommandOptions {
   timeout?: number
   /** Seconds between status polls (adaptive when absent). */
   poll?: number
+  /** The upload's content type when the file name does not say it. */
+  contentType?: string
+  /** Replace an existing output file. */
+  force?: boolean
 }
 
 export type Invocation =
@@ -40,11 +46,12 @@ const MODEL_ALIASES: Record<string, string> = {
 
 /** Which command options each command accepts (the global ones are accepted everywhere). */
 const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
-  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll'],
-  wait: ['output', 'timeout', 'poll'],
+  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force'],
+  wait: ['output', 'timeout', 'poll', 'force'],
   credits: [],
   status: [],
   delete: [],
+  fake: [],
 }
 const TARGET: Record<CommandName, string | undefined> = {
   remove: '<file|url>',
@@ -52,6 +59,7 @@ const TARGET: Record<CommandName, string | undefined> = {
   status: '<job-id>',
   delete: '<job-id>',
   credits: undefined,
+  fake: undefined,
 }
 
 export function helpText(): string {
@@ -64,6 +72,7 @@ Usage:
   vbr status <job-id>
   vbr wait <job-id> [-o out]
   vbr delete <job-id>
+  vbr fake
   vbr --help | --version
 
 Commands:
@@ -72,22 +81,31 @@ Commands:
   status   show a job's status once
   wait     wait for a job to finish; with -o, download its result
   delete   delete a job and its files (no refund)
+  fake     serve the offline fake API on 127.0.0.1 and print how to point vbr at it
 
 Options:
   -o, --output <path>   where to write the result (a file or a directory);
                         default: <input name>-nobg.<ext> in the current directory
   -f, --format <f>      transparent output format (default webm_vp9):
 ${wrap(FORMATS.join(', '), 24, 110)}
+      --force           replace the output file if it exists
   -m, --model <m>       original, light, pro, human (or a full model name)
       --color <#hex>    a solid background colour (#RRGGBB, MP4 output) instead of transparency
       --webhook <url>   also report to this URL (job.started, job.completed, job.failed)
+      --content-type <t>
+                        the upload's type when the file name does not say it: video/mp4, video/mov, video/webm
       --timeout <s>     stop waiting after this many seconds (the job goes on)
       --poll <s>        seconds between status checks (default: adaptive, 1 s growing to 10 s)
       --api-key <key>   API key (default: $VIDEOBGREMOVER_API_KEY; prefer the variable, arguments show in ps)
       --base-url <url>  API base URL (default: $VIDEOBGREMOVER_BASE_URL or https://api.videobgremover.com)
+      --allow-insecure-http
+                        allow a plain http:// base URL off loopback (the key then travels unencrypted)
       --json            print one JSON object on stdout (also for errors) and nothing else
   -h, --help            show this help
   -v, --version         show the version
+
+Try it offline (no account, no credits): run \`vbr fake\` in one shell; it prints two \`export\` lines. Run them
+in another shell, and every command there talks to the fake API.
 
 On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
 (or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
@@ -117,12 +135,28 @@ const OPTIONS = {
   webhook: { type: 'string' },
   timeout: { type: 'string' },
   poll: { type: 'string' },
+  'content-type': { type: 'string' },
+  force: { type: 'boolean' },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
+  'allow-insecure-http': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
+
+/** The flag of each option, for messages. */
+const FLAG_OF: Record<keyof CommandOptions, string> = {
+  output: '--output',
+  format: '--format',
+  model: '--model',
+  color: '--color',
+  webhook: '--webhook',
+  timeout: '--timeout',
+  poll: '--poll',
+  contentType: '--content-type',
+  force: '--force',
+}
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
 
@@ -156,9 +190,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     webhook: values.webhook,
     timeout: values.timeout === undefined ? undefined : seconds(values.timeout, '--timeout'),
     poll: values.poll === undefined ? undefined : seconds(values.poll, '--poll'),
+    contentType: values['content-type'],
+    force: values.force || undefined,
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
-    if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take --${key}.`)
+    if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take ${FLAG_OF[key]}.`)
   }
   if (options.format !== undefined && !FORMATS.includes(options.format as (typeof FORMATS)[number])) {
     throw usage(`Unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}.`)
@@ -175,6 +211,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     global: {
       apiKey: values['api-key'] ?? (env.VIDEOBGREMOVER_API_KEY || undefined),
       baseUrl: values['base-url'] ?? (env.VIDEOBGREMOVER_BASE_URL || undefined),
+      allowInsecureHttp: values['allow-insecure-http'] ?? false,
       json: values.json ?? false,
     },
   }

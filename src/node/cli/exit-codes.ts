@@ -38,7 +38,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.OK, 'success'],
   [ExitCode.ERROR, 'other error (unexpected API answer, server error)'],
-  [ExitCode.USAGE, 'usage: bad arguments, or input refused before sending (e.g. an .avi file)'],
+  [ExitCode.USAGE, 'usage: bad arguments, or input refused before sending (e.g. an .flv file)'],
   [ExitCode.AUTH, 'authentication: API key missing or rejected'],
   [ExitCode.CREDITS, 'not enough credits'],
   [ExitCode.NOT_FOUND, 'job not found'],

@@ -1,0 +1,74 @@
+import { AbortError, ApiError, InsufficientCreditsError, JobNotFoundError, ProcessingError, VideoBGRemoverError } from '../index'
+import { ExitCode } from './exit-codes'
+
+/**
+ * The SDK's messages name its options; on the command line they are flags. A message that mentions one of these
+ * reads with the flag instead.
+ */
+const FLAGS_FOR_OPTIONS: readonly [option: string, flag: string][] = [
+  ['pass { filename } or { contentType }', 'pass --content-type'],
+  ['allowInsecureHttp: true', '--allow-insecure-http'],
+  ['new VideoBGRemoverClient(apiKey)', '--api-key'],
+  ['baseUrl', '--base-url'],
+  ['apiKey', '--api-key'],
+  ['pollSeconds', '--poll'],
+  ['webhook_url', '--webhook'],
+  ['background.color', '--color'],
+]
+
+function inFlags(message: string): string {
+  return FLAGS_FOR_OPTIONS.reduce((text, [option, flag]) => text.replaceAll(option, flag), message)
+}
+
+/** What to tell the user about a failure: a message and what to do next. */
+export function describeFailure(error: unknown, code: ExitCode): { message: string; hints: string[] } {
+  const message = inFlags(error instanceof Error ? error.message : String(error))
+  const jobId = error instanceof VideoBGRemoverError ? error.jobId : undefined
+  const hints: string[] = []
+  const leftBehind = (state: string) =>
+    hints.push(
+      `Job ${jobId} was left behind${state}.`,
+      `  Check it:  vbr status ${jobId}`,
+      `  Finish it: vbr wait ${jobId} -o <file>`,
+      `  Remove it: vbr delete ${jobId}`,
+    )
+  switch (code) {
+    case ExitCode.INTERRUPTED:
+      if (error instanceof AbortError && jobId) leftBehind(' (if it had started, it goes on processing)')
+      else hints.push('Interrupted before a job was created: nothing was left behind.')
+      return { message: 'Interrupted.', hints }
+    case ExitCode.AUTH:
+      hints.push('Pass --api-key or set VIDEOBGREMOVER_API_KEY (keys look like vbr_ followed by 32 characters).')
+      break
+    case ExitCode.CREDITS: {
+      const left = error instanceof InsufficientCreditsError ? error.remainingCredits : undefined
+      hints.push(`Top up your credits (1 credit per second of video)${left === undefined ? '' : `; ${left} left`}.`)
+      if (jobId) hints.push(`Job ${jobId} was created but not started (free); start again after topping up, or: vbr delete ${jobId}`)
+      return { message, hints }
+    }
+    case ExitCode.JOB_FAILED:
+      return { message: `Job ${jobId ?? ''} failed: ${message}`, hints: ['Failed jobs use no credits; try another clip or model.'] }
+    case ExitCode.USAGE:
+      return { message, hints }
+    case ExitCode.NOT_FOUND:
+      if (error instanceof JobNotFoundError && jobId) return { message: `Job ${jobId} does not exist (or belongs to another API key).`, hints }
+      return { message, hints }
+  }
+  if (jobId) leftBehind('')
+  return { message, hints }
+}
+
+export function errorJson(error: unknown, code: ExitCode): Record<string, unknown> {
+  const { message } = describeFailure(error, code)
+  const details: Record<string, unknown> = {
+    name: error instanceof Error ? error.name : 'Error',
+    message: error instanceof Error ? error.message : String(error),
+    exitCode: code,
+  }
+  if (code === ExitCode.INTERRUPTED) details.message = message
+  if (error instanceof VideoBGRemoverError && error.jobId) details.jobId = error.jobId
+  if (error instanceof ApiError) Object.assign(details, { status: error.status, code: error.code, requestId: error.requestId })
+  if (error instanceof InsufficientCreditsError) details.remainingCredits = error.remainingCredits
+  if (error instanceof ProcessingError && error.code === 'job_failed') details.job = error.body
+  return details
+}
