@@ -64,13 +64,6 @@ describe('Composition.dryRun', () => {
     expect(argv.slice(argv.lastIndexOf('-t'), argv.lastIndexOf('-t') + 2)).toEqual(['-t', '0.5'])
   })
 
-  it('stacks the colour over the mask for stackedVideo', async () => {
-    const argv = await composition().dryRun('out.mp4', EncoderProfile.stackedVideo())
-    expect(argv[argv.indexOf('-filter_complex') + 1]).toMatch(/alphaextract.*vstack\[vout\]$/)
-    const sideBySide = await composition().dryRun('out.mp4', EncoderProfile.stackedVideo({ layout: 'horizontal' }))
-    expect(sideBySide[sideBySide.indexOf('-filter_complex') + 1]).toMatch(/hstack\[vout\]$/)
-  })
-
   it('quotes xy expressions so that commas stay inside them', async () => {
     const placed = new Composition(Background.fromColor('#0000FF', 64, 64, 10)).setDuration(0.1)
     placed.add(Foreground.fromWebmVp9(webm)).size(SizeMode.PX, { width: 8, height: 8 }).xy('if(gte(t,0),10,0)', 5)
