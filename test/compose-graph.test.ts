@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest'
 import type { ResolvedBackground } from '../src/node/compose/background'
 import { EncoderProfile } from '../src/node/compose/encoder'
-import type { Foreground } from '../src/node/compose/foreground'
+import type { Cutout } from '../src/node/compose/cutout'
 import { composeArgs, type PlannedLayer } from '../src/node/compose/graph'
 import { Anchor, LayerHandle, SizeMode, visibleLength } from '../src/node/compose/layer'
-import type { ResolvedForeground } from '../src/node/compose/resolve-foreground'
+import type { ResolvedCutout } from '../src/node/compose/resolve-cutout'
 
 const CANVAS: ResolvedBackground = {
   input: { options: ['-f', 'lavfi'], path: 'color=c=0x0000FF:s=96x64:r=10,format=rgb24' },
@@ -20,8 +20,8 @@ const CANVAS: ResolvedBackground = {
   volume: 1,
 }
 
-/** A resolved foreground of `count` inputs, each `/in/<n>.mov`. */
-function resolved(count = 1, facts: { audio?: number; duration?: number } = { duration: 2 }): ResolvedForeground {
+/** A resolved cut-out of `count` inputs, each `/in/<n>.mov`. */
+function resolved(count = 1, facts: { audio?: number; duration?: number } = { duration: 2 }): ResolvedCutout {
   return {
     inputs: Array.from({ length: count }, (_, index) => ({ options: [], path: `/in/${index}.mov` })),
     video: (pads) => `${pads.join('')}format=rgba`,
@@ -30,10 +30,10 @@ function resolved(count = 1, facts: { audio?: number; duration?: number } = { du
 }
 
 /** A layer configured by `setup`, planned as the composition would plan it. */
-function layer(setup: (handle: LayerHandle) => unknown = () => {}, foreground = resolved()): PlannedLayer {
-  const handle = new LayerHandle(undefined as unknown as Foreground, 'layer', 0)
+function layer(setup: (handle: LayerHandle) => unknown = () => {}, cutout = resolved()): PlannedLayer {
+  const handle = new LayerHandle(undefined as unknown as Cutout, 'layer', 0)
   setup(handle)
-  return { settings: handle.settings, foreground, length: visibleLength(handle.settings, foreground.duration) }
+  return { settings: handle.settings, cutout, length: visibleLength(handle.settings, cutout.duration) }
 }
 
 function args(layers: PlannedLayer[], profile = EncoderProfile.h264(), background = CANVAS): string[] {
@@ -102,7 +102,7 @@ describe('the filter graph', () => {
     expect(graphOf(args([layer()], EncoderProfile.stackedVideo({ layout: 'horizontal' })))).toMatch(/hstack\[vout\]$/)
   })
 
-  it('drops alpha, crops, rotates and fades in that order after the foreground’s own filters', () => {
+  it('drops alpha, crops, rotates and fades in that order after the cut-out’s own filters', () => {
     const argv = args([layer((handle) => handle.alpha(false).crop(1, 2, 30, 40).rotate(90).opacity(0.5))])
     expect(graphOf(argv)).toMatch(/format=rgba,lutrgb=a=255,setpts=[^,]*,crop=30:40:1:2,scale=[^,]*,rotate=1\.5707963267948966:[^,]*,colorchannelmixer=aa=0\.5\[l0\]/)
   })

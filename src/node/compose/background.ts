@@ -1,6 +1,6 @@
 import { dimension, hexColor, nonNegative, pathOrUrl, positive } from './check'
 import { probe } from './ffmpeg'
-import type { Input } from './resolve-foreground'
+import type { Input } from './resolve-cutout'
 
 /** What a background is made of. Image and video sizes are read when the composition renders. */
 export type BackgroundSource =

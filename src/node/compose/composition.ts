@@ -3,16 +3,16 @@ import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { ValidationError } from '../../errors'
-import type { Foreground as RemovedBackground } from '../../foreground'
+import type { Foreground } from '../../foreground'
 import { Background, resolveBackground } from './background'
 import { positive } from './check'
 import { EncoderProfile } from './encoder'
 import { run, toolPath } from './ffmpeg'
-import { Foreground } from './foreground'
+import { Cutout } from './cutout'
 import { composeArgs, type Plan, type PlannedLayer } from './graph'
 import { LayerHandle, visibleLength } from './layer'
 import { progressParser, type CompositionProgress } from './progress'
-import { resolveForeground } from './resolve-foreground'
+import { resolveCutout } from './resolve-cutout'
 
 /** Options of a render. */
 export interface RenderOptions {
@@ -22,7 +22,7 @@ export interface RenderOptions {
   signal?: AbortSignal
 }
 
-/** Foregrounds layered on a background and encoded by a local ffmpeg. Uses no API credits. */
+/** Cut-outs layered on a background and encoded by a local ffmpeg. Uses no API credits. */
 export class Composition {
   readonly #layers: LayerHandle[] = []
   #duration?: number
@@ -37,9 +37,13 @@ export class Composition {
     return new Composition(Background.empty(width, height, fps))
   }
 
-  /** Adds a foreground (or a `removeBackground` result, downloaded at render time) above the layers added before. */
-  add(foreground: Foreground | RemovedBackground, name = `layer${this.#layers.length}`): LayerHandle {
-    const layer = new LayerHandle(foreground instanceof Foreground ? foreground : Foreground.fromResult(foreground), name, this.#layers.length)
+  /**
+   * Adds a cut-out above the layers added before and returns its layer, to place and time it. A `removeBackground`
+   * result (the main package's `Foreground`) is taken as it is, as `Cutout.fromResult(result)`: it is downloaded when
+   * the composition renders. `name` appears in error messages.
+   */
+  add(cutout: Cutout | Foreground, name = `layer${this.#layers.length}`): LayerHandle {
+    const layer = new LayerHandle(cutout instanceof Cutout ? cutout : Cutout.fromResult(cutout), name, this.#layers.length)
     this.#layers.push(layer)
     return layer
   }
@@ -100,8 +104,8 @@ export class Composition {
       ordered.map(async (settings, index): Promise<PlannedLayer> => {
         const dir = join(work, String(index))
         await mkdir(dir)
-        const foreground = await resolveForeground(settings.foreground.source, { dir, fps: background.fps, signal })
-        return { settings, foreground, length: visibleLength(settings, foreground.duration) }
+        const cutout = await resolveCutout(settings.cutout.source, { dir, fps: background.fps, signal })
+        return { settings, cutout, length: visibleLength(settings, cutout.duration) }
       }),
     )
     const ends = layers.map(({ settings, length }) => settings.start + (length ?? NaN))

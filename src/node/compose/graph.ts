@@ -1,12 +1,12 @@
 import type { ResolvedBackground } from './background'
 import { encoderArgs, type EncoderProfile, outputFilter } from './encoder'
-import type { Input, ResolvedForeground } from './resolve-foreground'
+import type { Input, ResolvedCutout } from './resolve-cutout'
 import type { LayerSettings } from './layer'
 
-/** A layer whose foreground is resolved into ffmpeg inputs. */
+/** A layer whose cut-out is resolved into ffmpeg inputs. */
 export interface PlannedLayer {
   readonly settings: LayerSettings
-  readonly foreground: ResolvedForeground
+  readonly cutout: ResolvedCutout
   /** Seconds it shows for, when known. */
   readonly length?: number
 }
@@ -28,18 +28,18 @@ export function composeArgs({ background, layers, duration }: Plan, profile: Enc
   const audio: string[] = []
   if (background.audio) audio.push(`[0:a]volume=${background.volume}`)
   let canvas = 'bg'
-  for (const [index, { settings, foreground, length }] of layers.entries()) {
+  for (const [index, { settings, cutout, length }] of layers.entries()) {
     const first = inputs.length
     const from = settings.subclip?.start ?? 0
     const timing = [...(from > 0 ? ['-ss', seconds(from)] : []), ...(length === undefined ? [] : ['-t', seconds(length)])]
-    inputs.push(...foreground.inputs.map((input) => ({ ...input, options: [...timing, ...input.options] })))
-    const pads = foreground.inputs.map((_, offset) => `[${first + offset}:v]`)
-    graph.push(`${foreground.video(pads, `l${index}`)},${layerFilters(settings, background).join(',')}[l${index}]`)
+    inputs.push(...cutout.inputs.map((input) => ({ ...input, options: [...timing, ...input.options] })))
+    const pads = cutout.inputs.map((_, offset) => `[${first + offset}:v]`)
+    graph.push(`${cutout.video(pads, `l${index}`)},${layerFilters(settings, background).join(',')}[l${index}]`)
     graph.push(`[${canvas}][l${index}]overlay=${position(settings)}:eof_action=pass:format=auto[c${index}]`)
     canvas = `c${index}`
-    if (settings.audio && foreground.audio !== undefined) {
+    if (settings.audio && cutout.audio !== undefined) {
       const delay = Math.round(settings.start * 1000)
-      audio.push(`[${first + foreground.audio}:a]${delay > 0 ? `adelay=${delay}:all=1,` : ''}volume=${settings.volume}`)
+      audio.push(`[${first + cutout.audio}:a]${delay > 0 ? `adelay=${delay}:all=1,` : ''}volume=${settings.volume}`)
     }
   }
   graph.push(`[${canvas}]${outputFilter(profile)}[vout]`)

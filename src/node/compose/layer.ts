@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors'
 import { dimension, nonNegative, positive } from './check'
-import type { Foreground } from './foreground'
+import type { Cutout } from './cutout'
 
 /** Where a layer sits on the canvas; `dx`, `dy` of `LayerHandle.at` move it from there. */
 export const Anchor = {
@@ -46,7 +46,7 @@ export interface SizeOptions {
 /** Everything set on one layer, as `LayerHandle` records it. */
 export interface LayerSettings {
   readonly name: string
-  readonly foreground: Foreground
+  readonly cutout: Cutout
   readonly anchor: Anchor
   /** Pixels right of and below the anchor. */
   readonly dx: number
@@ -59,13 +59,13 @@ export interface LayerSettings {
   readonly opacity: number
   /** Clockwise degrees. */
   readonly rotate: number
-  /** A rectangle in the foreground's own pixels. */
+  /** A rectangle in the cut-out's own pixels. */
   readonly crop?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }
   /** Seconds on the composition's timeline. */
   readonly start: number
   readonly end?: number
   readonly duration?: number
-  /** Seconds of the foreground's own timeline to use. */
+  /** Seconds of the cut-out's own timeline to use. */
   readonly subclip?: { readonly start: number; readonly end?: number }
   readonly audio: boolean
   /** 1 = unchanged. */
@@ -79,13 +79,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 const ANCHORS = new Set<string>(Object.values(Anchor))
 const SIZE_MODES = new Set<string>(Object.values(SizeMode))
 
-/** One foreground on the composition. Every setter returns the layer, for chaining, and throws `ValidationError` on bad input. */
+/** One cut-out on the composition. Every setter returns the layer, for chaining, and throws `ValidationError` on bad input. */
 export class LayerHandle {
   readonly #settings: Mutable<LayerSettings>
 
   /** Made by `Composition.add`; `z` is its initial stacking order. */
-  constructor(foreground: Foreground, name: string, z: number) {
-    this.#settings = { name, foreground, anchor: Anchor.CENTER, dx: 0, dy: 0, size: { mode: SizeMode.CONTAIN }, opacity: 1, rotate: 0, start: 0, audio: true, volume: 1, z, alpha: true }
+  constructor(cutout: Cutout, name: string, z: number) {
+    this.#settings = { name, cutout, anchor: Anchor.CENTER, dx: 0, dy: 0, size: { mode: SizeMode.CONTAIN }, opacity: 1, rotate: 0, start: 0, audio: true, volume: 1, z, alpha: true }
   }
 
   /** The layer's settings so far (a live view, not a copy). */
@@ -126,7 +126,7 @@ export class LayerHandle {
     return this.set({ rotate: finite(degrees, 'degrees') })
   }
 
-  /** Keeps a rectangle of the foreground, in its own pixels, before sizing. */
+  /** Keeps a rectangle of the cut-out, in its own pixels, before sizing. */
   crop(x: number, y: number, width: number, height: number): this {
     const crop = { x: whole(x, 'x'), y: whole(y, 'y'), width: dimension(width, 'width'), height: dimension(height, 'height') }
     return this.set({ crop })
@@ -147,14 +147,14 @@ export class LayerHandle {
     return this.set({ duration: positive(seconds, 'duration'), end: undefined })
   }
 
-  /** Uses only seconds `start` to `end` of the foreground itself. */
+  /** Uses only seconds `start` to `end` of the cut-out itself. */
   subclip(start: number, end?: number): this {
     nonNegative(start, 'start')
     if (end !== undefined && !(end > start)) throw new ValidationError('subclip end must be after its start', 'end')
     return this.set({ subclip: { start, end } })
   }
 
-  /** The foreground's own audio (on by default), mixed in at `volume` (1 = unchanged). */
+  /** The cut-out's own audio (on by default), mixed in at `volume` (1 = unchanged). */
   audio(enabled = true, volume = 1): this {
     return this.set({ audio: enabled, volume: nonNegative(volume, 'volume') })
   }
@@ -164,7 +164,7 @@ export class LayerHandle {
     return this.set({ z: finite(index, 'z') })
   }
 
-  /** With `false` the foreground is placed opaque, ignoring its alpha. */
+  /** With `false` the cut-out is placed opaque, ignoring its alpha. */
   alpha(enabled = true): this {
     return this.set({ alpha: enabled })
   }

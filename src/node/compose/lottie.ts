@@ -1,7 +1,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ValidationError } from '../../errors'
-import type { ResolvedForeground } from './resolve-foreground'
+import type { ResolvedCutout } from './resolve-cutout'
 import { frameName, imageSequence } from './sequence'
 
 interface LottieImageLayer {
@@ -12,7 +12,7 @@ interface LottieImageLayer {
 }
 
 /** The API's `lottie` output: image layers, one per frame run, each showing an embedded image from `ip` to `op`. */
-export async function lottieFrames(path: string, dir: string): Promise<ResolvedForeground> {
+export async function lottieFrames(path: string, dir: string): Promise<ResolvedCutout> {
   const unreadable = (reason: string) => new ValidationError(`${JSON.stringify(path)} is not a Lottie file with image frames: ${reason}`, 'path')
   let animation: { fr?: number; assets?: { id?: string; p?: string }[]; layers?: LottieImageLayer[] }
   try {

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ValidationError } from '../../errors'
 import { probe, run, type MediaInfo } from './ffmpeg'
-import { GREEN_SCREEN, type ForegroundSource } from './foreground'
+import { GREEN_SCREEN, type CutoutSource } from './cutout'
 import { lottieFrames } from './lottie'
 import { frameName, imageSequence } from './sequence'
 import { extractZipEntry, zipEntries, type ZipEntry } from './zip'
@@ -13,8 +13,8 @@ export interface Input {
   readonly path: string
 }
 
-/** A foreground made ready for ffmpeg: its inputs, the filter chain turning them into RGBA frames, and facts for timing. */
-export interface ResolvedForeground {
+/** A cut-out made ready for ffmpeg: its inputs, the filter chain turning them into RGBA frames, and facts for timing. */
+export interface ResolvedCutout {
   readonly inputs: readonly Input[]
   /** Filter text from the inputs' video pads (`[3:v]`…) to RGBA frames; `label` prefixes its internal pads. Ends open. */
   readonly video: (pads: readonly string[], label: string) => string
@@ -24,7 +24,7 @@ export interface ResolvedForeground {
   readonly duration?: number
 }
 
-/** Where and for what a foreground is resolved. */
+/** Where and for what a cut-out is resolved. */
 export interface ResolveContext {
   /** An empty directory for downloads and extracted files. */
   readonly dir: string
@@ -37,11 +37,11 @@ export interface ResolveContext {
  * Probes, downloads or extracts what `source` needs into `context.dir` and says how ffmpeg reads it. Throws
  * `ValidationError` for a file that is not what it claims, `FFmpegError` when ffprobe fails.
  */
-export async function resolveForeground(source: ForegroundSource, context: ResolveContext): Promise<ResolvedForeground> {
+export async function resolveCutout(source: CutoutSource, context: ResolveContext): Promise<ResolvedCutout> {
   const { dir, signal } = context
   switch (source.kind) {
     case 'auto':
-      return resolveForeground(await detect(source.path, source.matte, signal), context)
+      return resolveCutout(await detect(source.path, source.matte, signal), context)
     case 'video':
       return video(source.path, await probe(source.path, signal), (pad) => `${pad}format=rgba`)
     case 'stacked': {
@@ -79,7 +79,7 @@ export async function resolveForeground(source: ForegroundSource, context: Resol
         return target
       }
       const [colorPath, maskPath, audioPath] = await Promise.all([extract(color), extract(mask), audio && extract(audio)])
-      return resolveForeground({ kind: 'mask', color: colorPath, mask: maskPath, audio: audioPath, matte: source.matte }, context)
+      return resolveCutout({ kind: 'mask', color: colorPath, mask: maskPath, audio: audioPath, matte: source.matte }, context)
     }
     case 'frames': {
       const frames = (await zipEntries(source.path))
@@ -94,12 +94,12 @@ export async function resolveForeground(source: ForegroundSource, context: Resol
     case 'result': {
       const [extension, read] = RESULT_FORMATS[source.result.format] ?? ['mp4', (path, matte) => ({ kind: 'auto', path, matte })]
       const file = await source.result.save(join(dir, `result.${extension}`), { signal })
-      return resolveForeground(read(file, source.matte), context)
+      return resolveCutout(read(file, source.matte), context)
     }
   }
 }
 
-type ReadResult = (path: string, matte: boolean) => ForegroundSource
+type ReadResult = (path: string, matte: boolean) => CutoutSource
 
 /** How each output format is saved and read back; the others (green screen, colour, composition) are recognised by content. */
 const RESULT_FORMATS: Readonly<Record<string, readonly [extension: string, read: ReadResult]>> = {
@@ -113,7 +113,7 @@ const RESULT_FORMATS: Readonly<Record<string, readonly [extension: string, read:
   lottie: ['json', (path) => ({ kind: 'lottie', path })],
 }
 
-function video(path: string, info: MediaInfo, filter: (pad: string, label: string) => string): ResolvedForeground {
+function video(path: string, info: MediaInfo, filter: (pad: string, label: string) => string): ResolvedCutout {
   return {
     inputs: [{ options: decoderOptions(info), path }],
     video: ([pad = ''], label) => filter(pad, label),
@@ -131,7 +131,7 @@ function maskFilter(matte: boolean): string {
 }
 
 /** Picks the kind of a file from its content. */
-async function detect(path: string, matte: boolean, signal: AbortSignal | undefined): Promise<ForegroundSource> {
+async function detect(path: string, matte: boolean, signal: AbortSignal | undefined): Promise<CutoutSource> {
   const head = Buffer.alloc(64)
   const file = await open(path)
   try {
