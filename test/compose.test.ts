@@ -6,8 +6,10 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ValidationError } from '../src/errors'
 import { Foreground } from '../src/foreground'
-import { VideoBGRemoverClient } from '../src/node/index'
+import { VideoBGRemoverClient, Video } from '../src/node/index'
 import { Anchor, Background, Composition, EncoderProfile, FFmpegError, Cutout, SizeMode } from '../src/node/compose/index'
+import { OUTPUT_FORMATS } from '../src/formats'
+import { FAKE_API_KEY, startFakeServer } from '../src/testing/node'
 import { RESULT_FILES } from '../src/testing/fixtures/results'
 
 let dir: string
@@ -86,6 +88,18 @@ describe('Composition.add', () => {
     expect(layer.settings.cutout).toBeInstanceOf(Cutout)
     expect(layer.settings.cutout.source).toEqual(Cutout.fromResult(result).source)
     expect(layer.settings.cutout.source).toMatchObject({ kind: 'result', result, matte: false })
+  })
+
+  it('saves a result under the extension formats.ts gives its output format', async () => {
+    await using server = await startFakeServer()
+    const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url })
+    const source = Video.open(new Uint8Array(1024), { filename: 'clip.mp4', contentType: 'video/mp4' })
+    for (const prefer of ['webm_vp9', 'mov_prores'] as const) {
+      const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
+      composition.add(await source.removeBackground({ client, options: { prefer }, pollSeconds: 0.01 }))
+      const argv = await composition.dryRun()
+      expect(argv[argv.indexOf('-filter_complex') - 1]?.split(/[\\/]/).at(-1)).toBe(`result.${OUTPUT_FORMATS[prefer].extension}`)
+    }
   })
 })
 

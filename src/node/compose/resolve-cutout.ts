@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ValidationError } from '../../errors'
+import { outputExtension, type OutputFormat } from '../../formats'
 import { probe, run, type MediaInfo } from './ffmpeg'
 import { GREEN_SCREEN, type CutoutSource } from './cutout'
 import { lottieFrames } from './lottie'
@@ -92,25 +93,27 @@ export async function resolveCutout(source: CutoutSource, context: ResolveContex
     case 'lottie':
       return lottieFrames(source.path, dir)
     case 'result': {
-      const [extension, read] = RESULT_FORMATS[source.result.format] ?? ['mp4', (path, matte) => ({ kind: 'auto', path, matte })]
-      const file = await source.result.save(join(dir, `result.${extension}`), { signal })
-      return resolveCutout(read(file, source.matte), context)
+      const { format } = source.result
+      const file = await source.result.save(join(dir, `result.${outputExtension(format)}`), { signal })
+      const read = Object.hasOwn(RESULT_KINDS, format) ? RESULT_KINDS[format as OutputFormat] : undefined
+      return resolveCutout(read?.(file, source.matte) ?? { kind: 'auto', path: file, matte: source.matte }, context)
     }
   }
 }
 
-type ReadResult = (path: string, matte: boolean) => CutoutSource
-
-/** How each output format is saved and read back; the others (green screen, colour, composition) are recognised by content. */
-const RESULT_FORMATS: Readonly<Record<string, readonly [extension: string, read: ReadResult]>> = {
-  webm_vp9: ['webm', (path) => ({ kind: 'video', path })],
-  mov_prores: ['mov', (path) => ({ kind: 'video', path })],
-  gif: ['gif', (path) => ({ kind: 'video', path })],
-  webp: ['webp', (path) => ({ kind: 'video', path })],
-  stacked_video: ['mp4', (path, matte) => ({ kind: 'stacked', path, matte })],
-  pro_bundle: ['zip', (path, matte) => ({ kind: 'bundle', path, matte })],
-  png_sequence: ['zip', (path) => ({ kind: 'frames', path })],
-  lottie: ['json', (path) => ({ kind: 'lottie', path })],
+/**
+ * How compose reads each output format back once saved (its file extension comes from `OUTPUT_FORMATS`); the others
+ * (green screen, colour, composition, formats this SDK does not know yet) are recognised by content.
+ */
+const RESULT_KINDS: Readonly<Partial<Record<OutputFormat, (path: string, matte: boolean) => CutoutSource>>> = {
+  webm_vp9: (path) => ({ kind: 'video', path }),
+  mov_prores: (path) => ({ kind: 'video', path }),
+  gif: (path) => ({ kind: 'video', path }),
+  webp: (path) => ({ kind: 'video', path }),
+  stacked_video: (path, matte) => ({ kind: 'stacked', path, matte }),
+  pro_bundle: (path, matte) => ({ kind: 'bundle', path, matte }),
+  png_sequence: (path) => ({ kind: 'frames', path }),
+  lottie: (path) => ({ kind: 'lottie', path }),
 }
 
 function video(path: string, info: MediaInfo, filter: (pad: string, label: string) => string): ResolvedCutout {
