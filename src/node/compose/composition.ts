@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { ValidationError } from '../../errors'
 import type { Foreground } from '../../foreground'
+import { writeDirectoryAtomically, writeFileAtomically } from '../atomic-write'
 import { Background, resolveBackground } from './background'
 import { positive } from './check'
 import { EncoderProfile } from './encoder'
@@ -20,6 +20,15 @@ export interface RenderOptions {
   onProgress?: (progress: CompositionProgress) => void
   /** Aborting kills ffmpeg and removes the partial output. */
   signal?: AbortSignal
+}
+
+/** Options of `toFile`. */
+export interface FileRenderOptions extends RenderOptions {
+  /**
+   * Replace what is at the path: an existing file or, for `pngSequence`, an empty directory. Default `true`; with
+   * `false` an existing target is refused with `ValidationError`.
+   */
+  overwrite?: boolean
 }
 
 /** Cut-outs layered on a background and encoded by a local ffmpeg. Uses no API credits. */
@@ -60,25 +69,20 @@ export class Composition {
   }
 
   /**
-   * Renders to `path` (a directory for `pngSequence`), through a temporary name so that no partial output is left,
-   * and resolves to its absolute path. Throws `ValidationError` for bad input or an unwritable path, `FFmpegError`
+   * Renders to `path` (a directory for `pngSequence`, which must be new or empty) and resolves to its absolute path.
+   * ffmpeg writes a temporary sibling that is renamed into place when complete (see `writeFileAtomically`), so no
+   * partial output is left, not even when the process gets SIGINT, SIGTERM or SIGHUP. Throws `ValidationError` for bad input or an unwritable path, `FFmpegError`
    * when ffmpeg or ffprobe fails, `AbortError` when `signal` fires.
    */
-  async toFile(path: string, profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal }: RenderOptions = {}): Promise<string> {
+  async toFile(path: string, profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal, overwrite = true }: FileRenderOptions = {}): Promise<string> {
     const target = await outputPath(path, profile)
-    const partial = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial${extname(target)}`)
     const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
     try {
       const plan = await this.plan(work, signal)
-      if (profile.kind === 'png_sequence') await mkdir(partial)
       const onLine = onProgress ? progressParser(plan.duration, onProgress) : () => {}
-      await run('ffmpeg', composeArgs(plan, profile, outputTarget(partial, profile)), { signal, onLine })
-      if (profile.kind === 'png_sequence') await rmdir(target).catch(() => {})
-      await rename(partial, target)
-      return target
-    } catch (error) {
-      await rm(partial, { recursive: true, force: true })
-      throw error
+      const encode = async (partial: string) => void (await run('ffmpeg', composeArgs(plan, profile, outputTarget(partial, profile)), { signal, onLine }))
+      const write = profile.kind === 'png_sequence' ? writeDirectoryAtomically : writeFileAtomically
+      return await write(target, encode, { overwrite, signal })
     } finally {
       await rm(work, { recursive: true, force: true })
     }
