@@ -173,6 +173,13 @@ describe('validation before anything runs', () => {
     await expect(composition().toFile(dir)).rejects.toThrow(/is a directory/)
   })
 
+  it('keeps an existing output when overwrite is false', async () => {
+    const existing = join(dir, 'existing.mp4')
+    await writeFile(existing, 'keep')
+    await expect(composition().toFile(existing, EncoderProfile.h264(), { overwrite: false })).rejects.toThrow(/already exists/)
+    expect(readdirSync(dir).filter((name) => name.includes('existing.mp4'))).toEqual(['existing.mp4'])
+  })
+
   it('rejects zips that are neither a pro bundle nor a PNG sequence, and files that are not zips', async () => {
     const other = join(dir, 'other.zip')
     const frames = Buffer.from(RESULT_FILES['png_sequence.zip'], 'base64')
