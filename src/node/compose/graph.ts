@@ -1,5 +1,6 @@
 import type { ResolvedBackground } from './background'
 import { encoderArgs, type EncoderProfile, outputFilter } from './encoder'
+import { filterValue } from './filter-text'
 import type { Input, ResolvedCutout } from './resolve-cutout'
 import type { LayerSettings } from './layer'
 
@@ -97,7 +98,7 @@ function scale({ mode, width, height, percent, scale }: LayerSettings['size'], {
 }
 
 function position({ x, y, anchor, dx, dy }: LayerSettings): string {
-  if (x !== undefined && y !== undefined) return `x=${quote(x)}:y=${quote(y)}`
+  if (x !== undefined && y !== undefined) return `x=${filterValue(x)}:y=${filterValue(y)}`
   const [vertical, horizontal] = anchor === 'center' ? ['center', 'center'] : anchor.split('-')
   const left = { left: '0', center: '(W-w)/2', right: 'W-w' }[horizontal ?? 'center'] ?? '0'
   const top = { top: '0', center: '(H-h)/2', bottom: 'H-h' }[vertical ?? 'center'] ?? '0'
@@ -106,11 +107,6 @@ function position({ x, y, anchor, dx, dy }: LayerSettings): string {
 
 function offset(pixels: number): string {
   return pixels === 0 ? '' : pixels > 0 ? `+${pixels}` : `${pixels}`
-}
-
-/** Quotes a user expression for the filtergraph, so commas and colons stay inside it. */
-function quote(expression: string): string {
-  return `'${expression.replaceAll('\\', '\\\\').replaceAll("'", "'\\''")}'`
 }
 
 /** Seconds as ffmpeg reads them, rounded to the microsecond. */

@@ -101,7 +101,7 @@ export class LayerHandle {
 
   /** Places the layer's top-left corner with ffmpeg overlay expressions (`W`, `H`: canvas; `w`, `h`: layer; `t`: time). */
   xy(x: string | number, y: string | number): this {
-    return this.set({ x: String(x), y: String(y) })
+    return this.set({ x: expression(x, 'x'), y: expression(y, 'y') })
   }
 
   /** Sizes the layer (default `contain`); `px`, `canvas_percent` and `scale` need one of their numbers. */
@@ -117,7 +117,7 @@ export class LayerHandle {
 
   /** 0 (invisible) to 1 (opaque, the default). */
   opacity(value: number): this {
-    if (!(value >= 0 && value <= 1)) throw new ValidationError(`opacity must be between 0 and 1, not ${value}`, 'opacity')
+    if (!(typeof value === 'number' && value >= 0 && value <= 1)) throw new ValidationError(`opacity must be between 0 and 1, not ${value}`, 'opacity')
     return this.set({ opacity: value })
   }
 
@@ -150,7 +150,7 @@ export class LayerHandle {
   /** Uses only seconds `start` to `end` of the cut-out itself. */
   subclip(start: number, end?: number): this {
     nonNegative(start, 'start')
-    if (end !== undefined && !(end > start)) throw new ValidationError('subclip end must be after its start', 'end')
+    if (end !== undefined && !(typeof end === 'number' && end > start)) throw new ValidationError('subclip end must be after its start', 'end')
     return this.set({ subclip: { start, end } })
   }
 
@@ -192,6 +192,13 @@ export function visibleLength(settings: LayerSettings, clipSeconds: number | und
     throw new ValidationError(`Layer ${settings.name} would never show: check its start, end, duration and subclip`, 'layer')
   }
   return length
+}
+
+/** An overlay expression as text; NUL cannot travel in an argv. The filter graph escapes the rest (see `filterValue`). */
+function expression(value: string | number, field: string): string {
+  const text = String(value)
+  if (text.includes('\0')) throw new ValidationError(`${field} must not contain a NUL character`, field)
+  return text
 }
 
 function finite(value: number, field: string): number {

@@ -1,0 +1,89 @@
+/**
+ * Regression tests for what a red-team pass found in compose: user text injecting filter-graph syntax, and small
+ * files (a Lottie, a zip) that made compose write unbounded data. Each test fails without its fix.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ValidationError } from '../../src/errors'
+import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode } from '../../src/node/compose/index'
+import { filterValue } from '../../src/node/compose/filter-text'
+import { RESULT_FILES } from '../../src/testing/fixtures/results'
+import { rejection } from '../helpers'
+
+let dir: string
+let webm: string
+let count = 0
+/** A new empty directory for one test. */
+async function folder(): Promise<string> {
+  const path = join(dir, String(count++))
+  await mkdir(path)
+  return path
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vbr-compose-security-'))
+  webm = join(dir, 'cut.webm')
+  await writeFile(webm, Buffer.from(RESULT_FILES['webm_vp9.webm'], 'base64'))
+})
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+/** A 64×64 composition of the fixture cut-out, 8×8 pixels, placed by `x` and `y`. */
+function placed(x: string, y: string): Composition {
+  const composition = new Composition(Background.fromColor('#0000FF', 64, 64, 10)).setDuration(0.1)
+  composition.add(Cutout.fromWebmVp9(webm)).size(SizeMode.PX, { width: 8, height: 8 }).xy(x, y)
+  return composition
+}
+
+const graphOf = (argv: string[]) => argv[argv.indexOf('-filter_complex') + 1] ?? ''
+
+/** Every character that means something to ffmpeg's filter-graph parsers, alone and in combination. */
+const HOSTILE = [
+  '0:enable=0',
+  "it's",
+  'back\\slash',
+  'x,y;z',
+  '[in][out]',
+  "'\\''",
+  '  spaced  ',
+  'a=b',
+  "\\'",
+  'tab\there',
+  "1'[x];[y]nullsink,split:",
+]
+
+describe('user text in the filter graph', () => {
+  it('keeps an xy expression with ":enable=0" inside the value of x', async () => {
+    const argv = await placed('0:enable=0', '0').dryRun()
+    expect(graphOf(argv)).toContain(`overlay=x='0\\:enable\\=0':y='0':eof_action=pass`)
+  })
+
+  it.each([
+    ['an injected option', '0:enable=0'],
+    ['every metacharacter', HOSTILE.join('')],
+  ])('makes ffmpeg read an xy expression holding %s whole, as the expression of x', async (_, x) => {
+    const error = await rejection(placed(x, '0').toFile(join(await folder(), 'out.mov'), EncoderProfile.prores4444()))
+    expect(error).toBeInstanceOf(FFmpegError)
+    expect((error as FFmpegError).stderr).toContain(`Error when evaluating the expression '${x}' for x`)
+  })
+
+  it('brings text holding every filter-graph metacharacter to an ffmpeg option as its literal value', () => {
+    // The metadata filter stores a string option and prints it back: a faithful witness of what ffmpeg parsed.
+    const chain = [...HOSTILE.map((text, index) => `metadata=mode=add:key=k${index}:value=${filterValue(text)}`), 'metadata=mode=print'].join(',')
+    const args = ['-hide_banner', '-v', 'info', '-f', 'lavfi', '-i', 'nullsrc=s=16x16:d=0.04', '-vf', chain, '-f', 'null', '-']
+    const { stderr, status } = spawnSync('ffmpeg', args, { encoding: 'utf8' })
+    expect(status, stderr).toBe(0)
+    const printed = new Map([...stderr.matchAll(/\] (k\d+)=(.*)$/gm)].map((match) => [match[1], match[2]]))
+    expect(HOSTILE.map((_, index) => printed.get(`k${index}`))).toEqual(HOSTILE)
+  })
+
+  it('refuses an opacity or a key that is not a number, which could carry filter text in its toString', () => {
+    const sneaky = { valueOf: () => 0.5, toString: () => '1:enable=0' } as unknown as number
+    const layer = placed('0', '0').layers[0]!
+    expect(() => layer.opacity(sneaky)).toThrow(ValidationError)
+    expect(() => Cutout.fromGreenScreen(webm, { similarity: sneaky })).toThrow(ValidationError)
+    expect(() => Cutout.fromGreenScreen(webm, { blend: sneaky })).toThrow(ValidationError)
+  })
+})
