@@ -3,13 +3,14 @@
  * files (a Lottie, a zip) that made compose write unbounded data. Each test fails without its fix.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ValidationError } from '../../src/errors'
 import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode } from '../../src/node/compose/index'
 import { filterValue } from '../../src/node/compose/filter-text'
+import { LOTTIE_LIMITS, lottieFrames } from '../../src/node/compose/lottie'
 import { RESULT_FILES } from '../../src/testing/fixtures/results'
 import { rejection } from '../helpers'
 
@@ -85,5 +86,45 @@ describe('user text in the filter graph', () => {
     expect(() => layer.opacity(sneaky)).toThrow(ValidationError)
     expect(() => Cutout.fromGreenScreen(webm, { similarity: sneaky })).toThrow(ValidationError)
     expect(() => Cutout.fromGreenScreen(webm, { blend: sneaky })).toThrow(ValidationError)
+  })
+})
+
+/** A Lottie of image layers, as the API writes them, with the layers' `ip`/`op` given. */
+async function lottie(fr: number, layers: { ip?: unknown; op?: unknown }[]): Promise<string> {
+  const path = join(await folder(), 'animation.json')
+  const animation = { fr, assets: [{ id: 'i', p: 'data:image/png;base64,AAAA' }], layers: layers.map((layer) => ({ ty: 2, refId: 'i', ...layer })) }
+  await writeFile(path, JSON.stringify(animation))
+  return path
+}
+
+describe('Lottie frame limits', () => {
+  it('refuses a 100,000-frame Lottie of a few hundred bytes before writing a frame', async () => {
+    const path = await lottie(30, [{ ip: 0, op: 100_000 }])
+    expect((await stat(path)).size).toBeLessThan(300)
+    const frames = await folder()
+    const error = await rejection(lottieFrames(path, frames))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/asks for 100000 frames at 30 fps; compose plays Lottie files of at most 36000 frames and 10 minutes/)
+    expect(await readdir(frames)).toEqual([])
+  })
+
+  it('refuses a Lottie under 10 minutes that still holds more than the frame limit', async () => {
+    const path = await lottie(1000, [{ ip: 0, op: LOTTIE_LIMITS.maxFrames + 1 }])
+    const frames = await folder()
+    expect(await rejection(lottieFrames(path, frames))).toBeInstanceOf(ValidationError)
+    expect(await readdir(frames)).toEqual([])
+  })
+
+  it('refuses a Lottie whose layer times are not numbers', async () => {
+    const frames = await folder()
+    const error = await rejection(lottieFrames(await lottie(30, [{ ip: 0, op: '100000' }]), frames))
+    expect(error.message).toMatch(/numeric ip and op/)
+    expect(await readdir(frames)).toEqual([])
+  })
+
+  it('refuses an oversized Lottie through the public API too', async () => {
+    const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
+    composition.add(Cutout.fromLottie(await lottie(30, [{ ip: 0, op: 100_000 }])))
+    await expect(composition.dryRun()).rejects.toThrow(/compose plays Lottie files of at most/)
   })
 })
