@@ -6,11 +6,13 @@ import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ValidationError } from '../../src/errors'
 import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode } from '../../src/node/compose/index'
 import { filterValue } from '../../src/node/compose/filter-text'
 import { LOTTIE_LIMITS, lottieFrames } from '../../src/node/compose/lottie'
+import { extractZipEntry, ZIP_LIMITS, zipEntries } from '../../src/node/compose/zip'
 import { RESULT_FILES } from '../../src/testing/fixtures/results'
 import { rejection } from '../helpers'
 
@@ -126,5 +128,108 @@ describe('Lottie frame limits', () => {
     const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
     composition.add(Cutout.fromLottie(await lottie(30, [{ ip: 0, op: 100_000 }])))
     await expect(composition.dryRun()).rejects.toThrow(/compose plays Lottie files of at most/)
+  })
+})
+
+interface ZipFile {
+  name: string
+  data?: Buffer
+  /** Deflate `data` (default: store it). */
+  deflate?: boolean
+  /** The uncompressed size to declare, true or not (default: the real one). */
+  declaredSize?: number
+}
+
+/** A zip archive, written by hand so that its headers can lie. CRCs are left at 0: compose does not check them. */
+function zip(files: ZipFile[]): Buffer {
+  const locals: Buffer[] = []
+  const centrals: Buffer[] = []
+  let offset = 0
+  for (const { name, data = Buffer.alloc(0), deflate = false, declaredSize = data.length } of files) {
+    const body = deflate ? deflateRawSync(data) : data
+    const nameBytes = Buffer.from(name)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(deflate ? 8 : 0, 8)
+    local.writeUInt32LE(body.length, 18)
+    local.writeUInt32LE(declaredSize, 22)
+    local.writeUInt16LE(nameBytes.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(deflate ? 8 : 0, 10)
+    central.writeUInt32LE(body.length, 20)
+    central.writeUInt32LE(declaredSize, 24)
+    central.writeUInt16LE(nameBytes.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, nameBytes, body)
+    centrals.push(central, nameBytes)
+    offset += 30 + nameBytes.length + body.length
+  }
+  const directory = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(files.length, 8)
+  end.writeUInt16LE(files.length, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, directory, end])
+}
+
+async function zipFile(files: ZipFile[]): Promise<string> {
+  const path = join(await folder(), 'archive.zip')
+  await writeFile(path, zip(files))
+  return path
+}
+
+/** dryRun of a composition of `cutout`: resolving it extracts what it needs. */
+function resolve(cutout: Cutout): Promise<string[]> {
+  const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
+  composition.add(cutout)
+  return composition.dryRun()
+}
+
+describe('zip limits', () => {
+  it('refuses a zip of more entries than the limit before extracting any', async () => {
+    const files = Array.from({ length: ZIP_LIMITS.maxEntries + 1 }, (_, index) => ({ name: `f/${index}.png` }))
+    const error = await rejection(resolve(Cutout.fromPngSequence(await zipFile(files))))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/beyond compose's zip limits: it holds 36001 entries, and compose reads at most 36000/)
+  })
+
+  it('refuses an entry that declares more than the limit for one entry, before inflating it', async () => {
+    const path = await zipFile([
+      { name: 'color.mp4', data: Buffer.from('tiny'), deflate: true, declaredSize: ZIP_LIMITS.maxEntryBytes + 1 },
+      { name: 'alpha.mp4', data: Buffer.from('tiny') },
+    ])
+    const error = await rejection(resolve(Cutout.fromProBundleZip(path)))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/color\.mp4 inflates to 2147483649 bytes, and compose takes at most 2147483648 an entry/)
+  })
+
+  it('refuses entries that together declare more than the total limit, before inflating any', async () => {
+    const large = Math.floor(ZIP_LIMITS.maxEntryBytes * 0.9)
+    const path = await zipFile(['color.mp4', 'alpha.mp4', 'audio.m4a'].map((name) => ({ name, data: Buffer.from('x'), deflate: true, declaredSize: large })))
+    const error = await rejection(resolve(Cutout.fromProBundleZip(path)))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/inflate to more than 4294967296 bytes in all/)
+  })
+
+  it('stops inflating an entry at its declared size when its header lies', async () => {
+    const path = await zipFile([{ name: 'color.mp4', data: Buffer.alloc(32 << 20), deflate: true, declaredSize: 1000 }])
+    expect((await stat(path)).size).toBeLessThan(64 << 10)
+    const [entry] = await zipEntries(path)
+    const target = join(await folder(), 'color.mp4')
+    const error = await rejection(extractZipEntry(path, entry!, target))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/color\.mp4 inflates to more than the 1000 bytes it declares/)
+    expect((await stat(target)).size).toBeLessThanOrEqual(1000)
+  })
+
+  it('refuses a lying pro bundle through the public API too', async () => {
+    const path = await zipFile([
+      { name: 'color.mp4', data: Buffer.alloc(8 << 20), deflate: true, declaredSize: 1000 },
+      { name: 'alpha.mp4', data: Buffer.from('x') },
+    ])
+    await expect(resolve(Cutout.fromProBundleZip(path))).rejects.toThrow(/inflates to more than the 1000 bytes it declares/)
   })
 })
