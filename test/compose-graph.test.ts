@@ -3,11 +3,14 @@
  * ffprobe, or reads a file.
  */
 import { describe, expect, it } from 'vitest'
+import { ValidationError } from '../src/errors'
 import type { ResolvedBackground } from '../src/node/compose/background'
 import { EncoderProfile } from '../src/node/compose/encoder'
 import type { Cutout } from '../src/node/compose/cutout'
 import { composeArgs, type PlannedLayer } from '../src/node/compose/graph'
+import { streamContainer } from '../src/node/compose/output'
 import { Anchor, LayerHandle, SizeMode, visibleLength } from '../src/node/compose/layer'
+import type { Output } from '../src/node/compose/output'
 import type { ResolvedCutout } from '../src/node/compose/resolve-cutout'
 
 const CANVAS: ResolvedBackground = {
@@ -36,8 +39,8 @@ function layer(setup: (handle: LayerHandle) => unknown = () => {}, cutout = reso
   return { settings: handle.settings, cutout, length: visibleLength(handle.settings, cutout.duration) }
 }
 
-function args(layers: PlannedLayer[], profile = EncoderProfile.h264(), background = CANVAS): string[] {
-  return composeArgs({ background, layers, duration: 2 }, profile, '/out/result.mp4')
+function args(layers: PlannedLayer[], profile = EncoderProfile.h264(), background = CANVAS, output: Output = { path: '/out/result.mp4' }): string[] {
+  return composeArgs({ background, layers, duration: 2 }, profile, output)
 }
 
 const graphOf = (argv: string[]) => argv[argv.indexOf('-filter_complex') + 1] ?? ''
@@ -105,5 +108,37 @@ describe('the filter graph', () => {
   it('drops alpha, crops, rotates and fades in that order after the cut-out’s own filters', () => {
     const argv = args([layer((handle) => handle.alpha(false).crop(1, 2, 30, 40).rotate(90).opacity(0.5))])
     expect(graphOf(argv)).toMatch(/format=rgba,lutrgb=a=255,setpts=[^,]*,crop=30:40:1:2,scale=[^,]*,rotate=1\.5707963267948966:[^,]*,colorchannelmixer=aa=0\.5\[l0\]/)
+  })
+
+  it('writes a file with its MP4 index up front and progress on stdout', () => {
+    const argv = args([layer()])
+    expect(argv.slice(-3)).toEqual(['-movflags', '+faststart', '/out/result.mp4'])
+    expect(argv.slice(argv.indexOf('-progress'), argv.indexOf('-progress') + 2)).toEqual(['-progress', 'pipe:1'])
+  })
+
+  it('streams fragmented MP4 to stdout, with progress on file descriptor 3', () => {
+    const argv = args([layer()], EncoderProfile.h264(), CANVAS, { container: 'mp4' })
+    expect(argv.slice(-5)).toEqual(['-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1'])
+    expect(argv.slice(argv.indexOf('-progress'), argv.indexOf('-progress') + 2)).toEqual(['-progress', 'pipe:3'])
+  })
+
+  it('leaves audio out of YUV4MPEG2, which cannot carry it', () => {
+    const argv = args([layer(() => {}, resolved(1, { audio: 0, duration: 2 }))], EncoderProfile.y4m(), CANVAS, { container: 'y4m' })
+    expect(argv).toContain('-an')
+    expect(argv.slice(-3)).toEqual(['-f', 'yuv4mpegpipe', 'pipe:1'])
+  })
+})
+
+describe('the stream container', () => {
+  it('is each profile’s own when it streams, and Matroska when asked', () => {
+    expect([EncoderProfile.h264(), EncoderProfile.stackedVideo(), EncoderProfile.vp9(), EncoderProfile.transparentWebm(), EncoderProfile.y4m()].map((profile) => streamContainer(profile))).toEqual(['mp4', 'mp4', 'webm', 'webm', 'y4m'])
+    expect([EncoderProfile.h264(), EncoderProfile.prores4444()].map((profile) => streamContainer(profile, 'matroska'))).toEqual(['matroska', 'matroska'])
+  })
+
+  it('is refused for PNG sequences, ProRes MOV and Matroska YUV4MPEG2, naming the profiles that stream', () => {
+    expect(() => streamContainer(EncoderProfile.pngSequence())).toThrow(/png_sequence profile writes a directory of PNG files: stream h264\(\)/)
+    expect(() => streamContainer(EncoderProfile.prores4444())).toThrow(/prores_4444 profile writes MOV, which needs seeking: stream/)
+    expect(() => streamContainer(EncoderProfile.y4m(), 'matroska')).toThrow(/y4m profile streams as YUV4MPEG2 only: stream/)
+    expect(() => streamContainer(EncoderProfile.h264(), 'avi' as 'matroska')).toThrow(ValidationError)
   })
 })

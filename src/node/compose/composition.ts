@@ -80,7 +80,7 @@ export class Composition {
     try {
       const plan = await this.plan(work, signal)
       const onLine = onProgress ? progressParser(plan.duration, onProgress) : () => {}
-      const encode = async (partial: string) => void (await run('ffmpeg', composeArgs(plan, profile, outputTarget(partial, profile)), { signal, onLine }))
+      const encode = async (partial: string) => void (await run('ffmpeg', composeArgs(plan, profile, { path: outputTarget(partial, profile) }), { signal, onLine }))
       const write = profile.kind === 'png_sequence' ? writeDirectoryAtomically : writeFileAtomically
       return await write(target, encode, { overwrite, signal })
     } finally {
@@ -95,7 +95,7 @@ export class Composition {
   async dryRun(path = 'output.mp4', profile: EncoderProfile = EncoderProfile.h264(), { signal }: { signal?: AbortSignal } = {}): Promise<string[]> {
     const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
     try {
-      return [toolPath('ffmpeg'), ...composeArgs(await this.plan(work, signal), profile, outputTarget(resolve(path), profile))]
+      return [toolPath('ffmpeg'), ...composeArgs(await this.plan(work, signal), profile, { path: outputTarget(resolve(path), profile) })]
     } finally {
       await rm(work, { recursive: true, force: true })
     }

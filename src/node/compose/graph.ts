@@ -1,6 +1,7 @@
 import type { ResolvedBackground } from './background'
 import { encoderArgs, type EncoderProfile, outputFilter } from './encoder'
 import { filterValue } from './filter-text'
+import { muxerArgs, type Output } from './output'
 import type { Input, ResolvedCutout } from './resolve-cutout'
 import type { LayerSettings } from './layer'
 
@@ -20,10 +21,11 @@ export interface Plan {
 }
 
 /**
- * The ffmpeg argv (without the executable) that composites `plan` and encodes it with `profile` to `output`.
- * Pure: it reads no file and runs nothing, so every filter it writes can be checked without ffmpeg.
+ * The ffmpeg argv (without the executable) that composites `plan` and encodes it with `profile` to `output`: a file,
+ * with progress on stdout, or stdout itself, with progress on file descriptor 3. Pure: it reads no file and runs
+ * nothing, so every filter it writes can be checked without ffmpeg.
  */
-export function composeArgs({ background, layers, duration }: Plan, profile: EncoderProfile, output: string): string[] {
+export function composeArgs({ background, layers, duration }: Plan, profile: EncoderProfile, output: Output): string[] {
   const inputs: Input[] = [background.input]
   const graph = [`[0:v]${background.filter}[bg]`]
   const audio: string[] = []
@@ -44,19 +46,20 @@ export function composeArgs({ background, layers, duration }: Plan, profile: Enc
     }
   }
   graph.push(`[${canvas}]${outputFilter(profile)}[vout]`)
-  const withAudio = audio.length > 0 && profile.kind !== 'png_sequence'
+  const withAudio = audio.length > 0 && profile.audio
   if (withAudio) {
     graph.push(...audio.map((chain, index) => `${chain}[a${index}]`))
     graph.push(`${audio.map((_, index) => `[a${index}]`).join('')}amix=inputs=${audio.length}:duration=longest:normalize=0[aout]`)
   }
   return [
-    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'],
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'path' in output ? 'pipe:1' : 'pipe:3'],
     ...inputs.flatMap((input) => [...input.options, '-i', input.path]),
     ...['-filter_complex', graph.join(';'), '-map', '[vout]'],
     ...(withAudio ? ['-map', '[aout]'] : ['-an']),
     ...['-t', seconds(duration)],
     ...encoderArgs(profile, withAudio),
-    output,
+    ...muxerArgs(profile, output),
+    'path' in output ? output.path : 'pipe:1',
   ]
 }
 
