@@ -6,11 +6,13 @@ import type { Foreground } from '../../foreground'
 import { writeDirectoryAtomically, writeFileAtomically } from '../atomic-write'
 import { Background, resolveBackground } from './background'
 import { positive } from './check'
+import { Cutout } from './cutout'
 import { EncoderProfile } from './encoder'
 import { run, toolPath } from './ffmpeg'
-import { Cutout } from './cutout'
+import { ffmpegStream } from './ffmpeg-stream'
 import { composeArgs, type Plan, type PlannedLayer } from './graph'
 import { LayerHandle, visibleLength } from './layer'
+import { streamContainer } from './output'
 import { progressParser, type CompositionProgress } from './progress'
 import { resolveCutout } from './resolve-cutout'
 
@@ -20,6 +22,12 @@ export interface RenderOptions {
   onProgress?: (progress: CompositionProgress) => void
   /** Aborting kills ffmpeg and removes the partial output. */
   signal?: AbortSignal
+}
+
+/** Options of `toStream`. */
+export interface StreamRenderOptions extends RenderOptions {
+  /** `'matroska'` streams any profile but `y4m()` and `pngSequence()` in Matroska instead of its own container. */
+  container?: 'matroska'
 }
 
 /** Options of `toFile`. */
@@ -85,6 +93,31 @@ export class Composition {
       return await write(target, encode, { overwrite, signal })
     } finally {
       await rm(work, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * Renders into a web `ReadableStream` of the encoded output while ffmpeg encodes it: for an HTTP response, say.
+   * `h264()` and `stackedVideo()` stream as fragmented MP4, `vp9()` and `transparentWebm()` as WebM, `y4m()` as
+   * YUV4MPEG2, and with `container: 'matroska'` any of them but y4m, and `prores4444()`, as Matroska. Resolves once
+   * the inputs are resolved and ffmpeg runs, so bad input rejects here, before a byte is sent: `ValidationError`
+   * (also for a profile that cannot stream, naming those that can), `FFmpegError` from ffprobe, `AbortError`.
+   *
+   * The stream is pulled: ffmpeg waits for a slow reader instead of its output piling up in memory. Cancelling the
+   * stream or aborting `signal` kills ffmpeg; an ffmpeg failure errors the stream with `FFmpegError`. Temporary
+   * inputs are removed once ffmpeg exits, so read the stream to its end or cancel it.
+   */
+  async toStream(profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal, container }: StreamRenderOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const output = { container: streamContainer(profile, container) }
+    const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
+    const cleanUp = () => rm(work, { recursive: true, force: true })
+    try {
+      const plan = await this.plan(work, signal)
+      const onProgressLine = onProgress && progressParser(plan.duration, onProgress)
+      return await ffmpegStream(composeArgs(plan, profile, output), { signal, onProgressLine, onExit: cleanUp })
+    } catch (error) {
+      await cleanUp()
+      throw error
     }
   }
 

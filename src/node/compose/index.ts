@@ -1,5 +1,5 @@
 export { Background, type BackgroundSource } from './background'
-export { Composition, type FileRenderOptions, type RenderOptions } from './composition'
+export { Composition, type FileRenderOptions, type RenderOptions, type StreamRenderOptions } from './composition'
 export { EncoderProfile, type EncoderKind, type EncoderSettings } from './encoder'
 export { FFmpegError } from './ffmpeg'
 export { Cutout, type CutoutSource, type GreenScreenOptions, type MatteOptions } from './cutout'
