@@ -2,10 +2,11 @@
  * composition.toStream with a real ffmpeg. The tests run one after another, so that the RSS measured in one is this
  * process's alone; none of them waits for a wall-clock budget.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AbortError, ValidationError } from '../src/errors'
@@ -160,6 +161,35 @@ describe('Composition.toStream', () => {
     expect(await rejection(reader.read())).toBeInstanceOf(AbortError)
     await until(() => !running(pid!))
     expect(await ffmpegPids(marker)).toEqual([])
+  })
+})
+
+describe('examples/compose-stream.ts', () => {
+  it('serves a composition as an HTTP response of fragmented MP4, and stops on Ctrl-C', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    const env = { ...process.env }
+    delete env.VIDEOBGREMOVER_API_KEY
+    const child = spawn(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'examples/compose-stream.ts'), '0'], { cwd: root, env })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          const match = /Serving the composition at (http:\S+)/.exec(output)
+          if (match?.[1]) resolve(match[1])
+        })
+        child.on('exit', () => reject(new Error(`the example exited: ${output}`)))
+      })
+      const response = await fetch(url)
+      expect(response.headers.get('content-type')).toBe('video/mp4')
+      const bytes = Buffer.from(await response.arrayBuffer())
+      expect(await probe(bytes, 'example.mp4')).toMatchObject({ codec_name: 'h264', width: 320, height: 240 })
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })
 
