@@ -78,9 +78,9 @@ export class Composition {
 
   /**
    * Renders to `path` (a directory for `pngSequence`, which must be new or empty) and resolves to its absolute path.
-   * ffmpeg writes a temporary sibling that is renamed into place when complete (see `writeFileAtomically`), so no
-   * partial output is left, not even when the process gets SIGINT, SIGTERM or SIGHUP. Throws `ValidationError` for bad input or an unwritable path, `FFmpegError`
-   * when ffmpeg or ffprobe fails, `AbortError` when `signal` fires.
+   * ffmpeg writes a private temporary sibling that is renamed into place when complete, so no partial output is
+   * left, not even when the process gets SIGINT, SIGTERM or SIGHUP. Throws `ValidationError` for bad input or an
+   * unwritable path, `FFmpegError` when ffmpeg or ffprobe fails, `AbortError` when `signal` fires.
    */
   async toFile(path: string, profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal, overwrite = true }: FileRenderOptions = {}): Promise<string> {
     const target = await outputPath(path, profile)
@@ -88,7 +88,9 @@ export class Composition {
     try {
       const plan = await this.plan(work, signal)
       const onLine = onProgress ? progressParser(plan.duration, onProgress) : () => {}
-      const encode = async (partial: string) => void (await run('ffmpeg', composeArgs(plan, profile, { path: outputTarget(partial, profile) }), { signal, onLine }))
+      const encode = async (partial: string) => {
+        await run('ffmpeg', composeArgs(plan, profile, { path: outputTarget(partial, profile) }), { signal, onLine })
+      }
       const write = profile.kind === 'png_sequence' ? writeDirectoryAtomically : writeFileAtomically
       return await write(target, encode, { overwrite, signal })
     } finally {

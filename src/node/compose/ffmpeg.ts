@@ -25,6 +25,7 @@ export function toolPath(tool: Tool): string {
   return process.env[ENV[tool]] || tool
 }
 
+/** Options of `run`. */
 export interface RunOptions {
   signal?: AbortSignal
   /** Receives stdout line by line instead of collecting it. */
@@ -92,6 +93,7 @@ export function notFound(tool: Tool): ValidationError {
   )
 }
 
+/** What compose needs to know of a media file, read by `probe`. */
 export interface MediaInfo {
   width: number
   height: number
@@ -120,6 +122,10 @@ interface ProbeStream {
 
 const ALPHA_PIXEL_FORMAT = /^(yuva|rgba|bgra|argb|abgr|ya|gbrap|pal8)/
 
+/**
+ * Reads `path`'s first video stream with ffprobe. Throws `ValidationError` when there is none this ffmpeg decodes,
+ * `FFmpegError` when ffprobe fails (not a media file, say).
+ */
 export async function probe(path: string, signal?: AbortSignal): Promise<MediaInfo> {
   const output = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], { signal })
   const { streams = [], format = {} } = JSON.parse(output.toString()) as { streams?: ProbeStream[]; format?: { duration?: string } }

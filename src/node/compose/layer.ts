@@ -14,6 +14,7 @@ export const Anchor = {
   BOTTOM_CENTER: 'bottom-center',
   BOTTOM_RIGHT: 'bottom-right',
 } as const
+/** One of the `Anchor` values. */
 export type Anchor = (typeof Anchor)[keyof typeof Anchor]
 
 /** How a layer is sized against the canvas (see `LayerHandle.size`). */
@@ -33,6 +34,7 @@ export const SizeMode = {
   /** Multiply the size by `scale` (or by `width` and `height` separately). */
   SCALE: 'scale',
 } as const
+/** One of the `SizeMode` values. */
 export type SizeMode = (typeof SizeMode)[keyof typeof SizeMode]
 
 /** The numbers a `SizeMode` reads: pixels for `px`, percent for `canvas_percent`, factors for `scale`. */
