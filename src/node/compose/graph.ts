@@ -1,9 +1,9 @@
 import type { ResolvedBackground } from './background'
 import { encoderArgs, type EncoderProfile, outputFilter } from './encoder'
 import { filterValue } from './filter-text'
+import type { LayerSettings } from './layer'
 import { muxerArgs, type Output } from './output'
 import type { Input, ResolvedCutout } from './resolve-cutout'
-import type { LayerSettings } from './layer'
 
 /** A layer whose cut-out is resolved into ffmpeg inputs. */
 export interface PlannedLayer {
