@@ -12,7 +12,7 @@ import {
   Background,
   Composition,
   EncoderProfile,
-  Foreground,
+  Cutout,
   SizeMode,
   type CompositionProgress,
 } from '../src/node/compose/index'
@@ -99,17 +99,17 @@ async function volume(path: string, start = 0, duration = 60): Promise<{ mean: n
   return { mean: read('mean_volume'), max: read('max_volume') }
 }
 
-/** A 64×64 blue-background composition of one foreground, placed unscaled at the top left. */
-function onBlue(foreground: Foreground, width = 64) {
+/** A 64×64 blue-background composition of one cut-out, placed unscaled at the top left. */
+function onBlue(cutout: Cutout, width = 64) {
   const composition = new Composition(Background.fromColor('#0000FF', width, 64, 10))
-  const layer = composition.add(foreground).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_LEFT)
+  const layer = composition.add(cutout).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_LEFT)
   return { composition, layer }
 }
 
 describe.concurrent('Composition renders with ffmpeg', () => {
   it('sets the output size, duration and frame rate, and reports progress', async () => {
     const composition = new Composition(Background.fromColor('#336699', 96, 64, 12))
-    composition.add(Foreground.fromFile(fixture('webm_vp9.webm')))
+    composition.add(Cutout.fromFile(fixture('webm_vp9.webm')))
     const reports: CompositionProgress[] = []
     const path = await composition.toFile(out('size.mp4'), FAST, { onProgress: (progress) => reports.push(progress) })
     const { video, duration } = await probe(path)
@@ -121,7 +121,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('takes the size, frame rate and duration of a video background', async () => {
     const composition = new Composition(Background.fromVideo(out('background.mov')).audio(false))
-    composition.add(Foreground.fromFile(fixture('mov_prores.mov'))).size(SizeMode.SCALE, { scale: 1 })
+    composition.add(Cutout.fromFile(fixture('mov_prores.mov'))).size(SizeMode.SCALE, { scale: 1 })
     const { video, audio, duration } = await probe(await composition.toFile(out('video-background.mp4'), FAST))
     expect(video).toMatchObject({ width: 96, height: 64, r_frame_rate: '25/1' })
     expect(duration).toBeCloseTo(2, 1)
@@ -130,7 +130,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('takes the size of an image background, at the frame rate asked for', async () => {
     const composition = new Composition(Background.fromImage(fixture('thumbnail.jpg'), 15))
-    composition.add(Foreground.fromFile(fixture('mov_prores.mov'))).size(SizeMode.CANVAS_PERCENT, { percent: 50 }).at(Anchor.BOTTOM_RIGHT)
+    composition.add(Cutout.fromFile(fixture('mov_prores.mov'))).size(SizeMode.CANVAS_PERCENT, { percent: 50 }).at(Anchor.BOTTOM_RIGHT)
     const path = await composition.toFile(out('image-background.mp4'), FAST)
     const { video, duration } = await probe(path)
     expect(video).toMatchObject({ width: 64, height: 64, r_frame_rate: '15/1' })
@@ -142,10 +142,10 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('sizes, crops, fades and rotates layers', async () => {
     const composition = new Composition(Background.fromColor('#0000FF', 96, 64, 10))
-    const red = () => composition.add(Foreground.fromMovProres(out('red16.mov')))
+    const red = () => composition.add(Cutout.fromMovProres(out('red16.mov')))
     red().size(SizeMode.PX, { width: 32, height: 32 }).at(Anchor.TOP_LEFT)
     red().size(SizeMode.SCALE, { scale: 1 }).opacity(0.5).at(Anchor.TOP_RIGHT)
-    composition.add(Foreground.fromMovProres(fixture('mov_prores.mov'))).crop(8, 20, 24, 24).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT)
+    composition.add(Cutout.fromMovProres(fixture('mov_prores.mov'))).crop(8, 20, 24, 24).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT)
     red().crop(0, 0, 16, 8).size(SizeMode.SCALE, { scale: 1 }).rotate(90).at(Anchor.BOTTOM_RIGHT)
     const image = await frame(join(await composition.toFile(out('transforms'), EncoderProfile.pngSequence()), 'frame_000001.png'))
     expect([image.at(31, 31), image.at(32, 31), image.at(31, 32)].map(colour)).toEqual(['red', 'blue', 'blue'])
@@ -157,8 +157,8 @@ describe.concurrent('Composition renders with ffmpeg', () => {
   it('places a layer at each anchor, offsets included', async () => {
     const composition = new Composition(Background.fromColor('#0000FF', 96, 64, 10))
     const anchors = Object.values(Anchor)
-    for (const anchor of anchors) composition.add(Foreground.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(anchor)
-    composition.add(Foreground.fromMovProres(out('red16.mov'))).size(SizeMode.PX, { width: 8, height: 8 }).at(Anchor.TOP_LEFT, 20, 2)
+    for (const anchor of anchors) composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(anchor)
+    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.PX, { width: 8, height: 8 }).at(Anchor.TOP_LEFT, 20, 2)
     const path = await composition.toFile(out('anchors'), EncoderProfile.pngSequence())
     const image = await frame(join(path, 'frame_000001.png'))
     for (const anchor of anchors) {
@@ -178,9 +178,9 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('shows a layer from start to end, and for its duration only', async () => {
     const composition = new Composition(Background.fromColor('#0000FF', 64, 64, 10)).setDuration(1)
-    composition.add(Foreground.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_LEFT).start(0.2).end(0.5)
-    composition.add(Foreground.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_RIGHT).start(0.3).duration(0.4)
-    composition.add(Foreground.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT).subclip(0.6)
+    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_LEFT).start(0.2).end(0.5)
+    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_RIGHT).start(0.3).duration(0.4)
+    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT).subclip(0.6)
     const path = await composition.toFile(out('timing'), EncoderProfile.pngSequence())
     const frames = await readdir(path)
     expect(frames).toHaveLength(10)
@@ -195,7 +195,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('keeps alpha in transparent outputs: VP9 WebM, ProRes 4444 and PNG frames', async () => {
     const composition = Composition.canvas(64, 64, 10)
-    composition.add(Foreground.fromFile(fixture('mov_prores.mov')))
+    composition.add(Cutout.fromFile(fixture('mov_prores.mov')))
     const [webm, mov, png] = await Promise.all([
       composition.toFile(out('transparent.webm'), EncoderProfile.transparentWebm()),
       composition.toFile(out('transparent.mov'), EncoderProfile.prores4444()),
@@ -214,28 +214,28 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('exports a really stacked video: colour on top, the alpha as a mask below', async () => {
     const composition = Composition.canvas(64, 64, 10)
-    composition.add(Foreground.fromFile(fixture('webm_vp9.webm')))
+    composition.add(Cutout.fromFile(fixture('webm_vp9.webm')))
     const path = await composition.toFile(out('stacked.mp4'), EncoderProfile.stackedVideo({ preset: 'ultrafast' }))
     const image = await frame(path)
     expect([image.width, image.height]).toEqual([64, 128])
     near(image.at(...INSIDE), RED)
     near(image.at(INSIDE[0], INSIDE[1] + 64), [255, 255, 255, 255])
     near(image.at(OUTSIDE[0], OUTSIDE[1] + 64), [0, 0, 0, 255])
-    const roundTrip = onBlue(Foreground.fromStackedVideo(path))
+    const roundTrip = onBlue(Cutout.fromStackedVideo(path))
     near((await frame(await roundTrip.composition.toFile(out('stacked-back.mp4'), FAST))).at(...INSIDE), RED)
   })
 
   it('thresholds stacked and bundle masks unless matte keeps the soft edge', async () => {
-    const render = async (foreground: Foreground, name: string) => {
+    const render = async (cutout: Cutout, name: string) => {
       const composition = Composition.canvas(64, 64, 10)
-      composition.add(foreground)
+      composition.add(cutout)
       return (await frame(await composition.toFile(out(name), EncoderProfile.prores4444()))).at(...SOFT_EDGE)[3] ?? NaN
     }
     const [hard, soft, bundleHard, bundleSoft] = await Promise.all([
-      render(Foreground.fromStackedVideo(fixture('stacked_video.mp4')), 'hard.mov'),
-      render(Foreground.fromStackedVideo(fixture('stacked_video.mp4'), { matte: true }), 'soft.mov'),
-      render(Foreground.fromProBundleZip(fixture('pro_bundle.zip')), 'bundle-hard.mov'),
-      render(Foreground.fromFile(fixture('pro_bundle.zip'), { matte: true }), 'bundle-soft.mov'),
+      render(Cutout.fromStackedVideo(fixture('stacked_video.mp4')), 'hard.mov'),
+      render(Cutout.fromStackedVideo(fixture('stacked_video.mp4'), { matte: true }), 'soft.mov'),
+      render(Cutout.fromProBundleZip(fixture('pro_bundle.zip')), 'bundle-hard.mov'),
+      render(Cutout.fromFile(fixture('pro_bundle.zip'), { matte: true }), 'bundle-soft.mov'),
     ])
     expect([hard, bundleHard]).toEqual([0, 0])
     expect(soft).toBeGreaterThan(70)
@@ -248,7 +248,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     'webm_vp9.webm', 'mov_prores.mov', 'stacked_video.mp4', 'pro_bundle.zip', 'png_sequence.zip', 'gif.gif', 'lottie.json', 'green_screen.mp4',
   ]
   it.each(formats)('composites %s, recognised by content', async (name) => {
-    const { composition } = onBlue(Foreground.fromFile(fixture(name)))
+    const { composition } = onBlue(Cutout.fromFile(fixture(name)))
     const path = await composition.toFile(out(`format-${name}.mov`), EncoderProfile.prores4444())
     expect((await probe(path)).duration).toBeCloseTo(1, 1)
     for (const seconds of [0, 0.9]) {
@@ -259,7 +259,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
   })
 
   it('composites an animated WebP where this ffmpeg decodes it, and says why not otherwise', async () => {
-    const { composition } = onBlue(Foreground.fromFile(fixture('webp.webp')))
+    const { composition } = onBlue(Cutout.fromFile(fixture('webp.webp')))
     const result = await composition.toFile(out('format-webp.mov'), EncoderProfile.prores4444()).catch((error: unknown) => error)
     if (result instanceof Error) {
       expect(result).toBeInstanceOf(ValidationError)
@@ -289,7 +289,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     const source = await volume(out('tone.mov'))
     const layerAt = async (volume: number, start: number, name: string) => {
       const composition = new Composition(Background.fromColor('#000000', 64, 64, 10)).setDuration(1.5)
-      composition.add(Foreground.fromFile(out('tone.mov'))).audio(true, volume).start(start)
+      composition.add(Cutout.fromFile(out('tone.mov'))).audio(true, volume).start(start)
       return composition.toFile(out(name), EncoderProfile.prores4444())
     }
     const [half, delayed] = await Promise.all([layerAt(0.5, 0, 'half.mov'), layerAt(1, 0.5, 'delayed.mov')])
@@ -299,7 +299,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
     const background = await volume(out('background.mov'))
     const mixed = new Composition(Background.fromVideo(out('background.mov')).audio(true, 0.25))
-    mixed.add(Foreground.fromFile(out('tone.mov'))).audio(false)
+    mixed.add(Cutout.fromFile(out('tone.mov'))).audio(false)
     const quiet = await volume(await mixed.toFile(out('background-audio.mov'), EncoderProfile.prores4444()))
     expect(quiet.mean - background.mean).toBeCloseTo(20 * Math.log10(0.25), 0)
   })
@@ -309,7 +309,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     await mkdir(folder)
     const input = join(folder, `my "cut" it's.webm`)
     await writeFile(input, Buffer.from(RESULT_FILES['webm_vp9.webm'], 'base64'))
-    const { composition } = onBlue(Foreground.fromFile(input))
+    const { composition } = onBlue(Cutout.fromFile(input))
     const movie = await composition.toFile(join(folder, `the 'final' "cut".mp4`), FAST)
     near((await frame(movie)).at(...INSIDE), RED)
     const frames = await composition.toFile(join(folder, 'frames 50%'), EncoderProfile.pngSequence())
@@ -321,7 +321,7 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     const folder = out('abort')
     await mkdir(folder)
     const composition = new Composition(Background.fromColor('#123456', 320, 240, 30)).setDuration(600)
-    composition.add(Foreground.fromFile(fixture('webm_vp9.webm')))
+    composition.add(Cutout.fromFile(fixture('webm_vp9.webm')))
     const controller = new AbortController()
     let partial: string[] = []
     const render = composition.toFile(join(folder, 'long.mp4'), EncoderProfile.h264({ preset: 'veryslow' }), {
@@ -338,9 +338,9 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     expect(stdout).not.toContain(folder)
   })
 
-  it('uses the later part of the foreground with subclip', async () => {
+  it('uses the later part of the cut-out with subclip', async () => {
     const render = async (name: string, from?: number) => {
-      const { composition, layer } = onBlue(Foreground.fromFile(fixture('mov_prores.mov')))
+      const { composition, layer } = onBlue(Cutout.fromFile(fixture('mov_prores.mov')))
       if (from !== undefined) layer.subclip(from)
       return (await frame(await composition.toFile(out(name), EncoderProfile.prores4444()))).at(9, 32)
     }

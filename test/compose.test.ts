@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ValidationError } from '../src/errors'
-import { Anchor, Background, Composition, EncoderProfile, FFmpegError, Foreground, SizeMode } from '../src/node/compose/index'
+import { Foreground } from '../src/foreground'
+import { VideoBGRemoverClient, Video } from '../src/node/index'
+import { Anchor, Background, Composition, EncoderProfile, FFmpegError, Cutout, SizeMode } from '../src/node/compose/index'
+import { OUTPUT_FORMATS } from '../src/formats'
+import { FAKE_API_KEY, startFakeServer } from '../src/testing/node'
 import { RESULT_FILES } from '../src/testing/fixtures/results'
 
 let dir: string
@@ -34,7 +38,7 @@ afterEach(() => {
 
 function composition(): Composition {
   const result = new Composition(Background.fromColor('#0000FF', 64, 64, 10))
-  result.add(Foreground.fromWebmVp9(webm))
+  result.add(Cutout.fromWebmVp9(webm))
   return result
 }
 
@@ -52,7 +56,7 @@ describe('Composition.dryRun', () => {
 
   it('trims each input of a layer to its subclip and its end or duration', async () => {
     const ended = new Composition(Background.fromColor('#000000', 64, 64, 10))
-    ended.add(Foreground.fromProBundleZip(zip)).start(0.2).end(0.5).subclip(0.1)
+    ended.add(Cutout.fromProBundleZip(zip)).start(0.2).end(0.5).subclip(0.1)
     const argv = await ended.dryRun()
     const inputs = argv.flatMap((arg, index) => (arg === '-i' ? [argv.slice(index - 4, index + 2)] : []))
     expect(inputs.slice(1).map((input) => input.slice(0, 4))).toEqual([
@@ -64,22 +68,38 @@ describe('Composition.dryRun', () => {
     expect(argv.slice(argv.lastIndexOf('-t'), argv.lastIndexOf('-t') + 2)).toEqual(['-t', '0.5'])
   })
 
-  it('stacks the colour over the mask for stackedVideo', async () => {
-    const argv = await composition().dryRun('out.mp4', EncoderProfile.stackedVideo())
-    expect(argv[argv.indexOf('-filter_complex') + 1]).toMatch(/alphaextract.*vstack\[vout\]$/)
-    const sideBySide = await composition().dryRun('out.mp4', EncoderProfile.stackedVideo({ layout: 'horizontal' }))
-    expect(sideBySide[sideBySide.indexOf('-filter_complex') + 1]).toMatch(/hstack\[vout\]$/)
-  })
-
   it('quotes xy expressions so that commas stay inside them', async () => {
     const placed = new Composition(Background.fromColor('#0000FF', 64, 64, 10)).setDuration(0.1)
-    placed.add(Foreground.fromWebmVp9(webm)).size(SizeMode.PX, { width: 8, height: 8 }).xy('if(gte(t,0),10,0)', 5)
+    placed.add(Cutout.fromWebmVp9(webm)).size(SizeMode.PX, { width: 8, height: 8 }).xy('if(gte(t,0),10,0)', 5)
     const argv = await placed.dryRun()
     expect(argv[argv.indexOf('-filter_complex') + 1]).toContain(`overlay=x='if(gte(t,0),10,0)':y='5'`)
     const path = await placed.toFile(join(dir, 'xy.mov'), EncoderProfile.prores4444())
     const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'])
     const red = (x: number, y: number) => (raw[(y * 64 + x) * 4] ?? 0) > 200
     expect([red(12, 8), red(8, 8), red(12, 3)]).toEqual([true, false, false])
+  })
+})
+
+describe('Composition.add', () => {
+  it('takes a removeBackground result as it is, as Cutout.fromResult would', () => {
+    const status = { id: 'job-1', status: 'completed', processed_video_url: 'https://storage.example/result.webm' }
+    const result = new Foreground(new VideoBGRemoverClient('key'), status as never, { format: 'webm_vp9', source: 'clip.mp4' })
+    const layer = new Composition(Background.fromColor('#000000', 64, 64, 10)).add(result)
+    expect(layer.settings.cutout).toBeInstanceOf(Cutout)
+    expect(layer.settings.cutout.source).toEqual(Cutout.fromResult(result).source)
+    expect(layer.settings.cutout.source).toMatchObject({ kind: 'result', result, matte: false })
+  })
+
+  it('saves a result under the extension formats.ts gives its output format', async () => {
+    await using server = await startFakeServer()
+    const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url })
+    const source = Video.open(new Uint8Array(1024), { filename: 'clip.mp4', contentType: 'video/mp4' })
+    for (const prefer of ['webm_vp9', 'mov_prores'] as const) {
+      const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
+      composition.add(await source.removeBackground({ client, options: { prefer }, pollSeconds: 0.01 }))
+      const argv = await composition.dryRun()
+      expect(argv[argv.indexOf('-filter_complex') - 1]?.split(/[\\/]/).at(-1)).toBe(`result.${OUTPUT_FORMATS[prefer].extension}`)
+    }
   })
 })
 
@@ -107,7 +127,7 @@ describe('ffmpeg and ffprobe lookup', () => {
     const broken = join(dir, 'broken.webm')
     await writeFile(broken, 'not a video')
     const unreadable = new Composition(Background.fromColor('#000000', 64, 64, 10))
-    unreadable.add(Foreground.fromWebmVp9(broken))
+    unreadable.add(Cutout.fromWebmVp9(broken))
     await expect(unreadable.toFile(join(dir, 'broken.mp4'))).rejects.toMatchObject({
       name: 'FFmpegError',
       exitCode: 1,
@@ -121,15 +141,15 @@ describe('ffmpeg and ffprobe lookup', () => {
 })
 
 describe('validation before anything runs', () => {
-  it('rejects bad backgrounds, foregrounds and layer settings', () => {
+  it('rejects bad backgrounds, cut-outs and layer settings', () => {
     expect(() => Background.fromColor('blue', 64, 64, 10)).toThrow(ValidationError)
     expect(() => Background.fromColor('#0000FF', 64.5, 64, 10)).toThrow(/width must be a whole number/)
     expect(() => Background.empty(64, 64, 0)).toThrow(/fps must be a positive number/)
     expect(() => Background.fromVideo(join(dir, 'missing.mp4'))).toThrow(/does not exist/)
     expect(() => Background.fromColor('#000000', 2, 2, 1).audio(true, -1)).toThrow(/volume/)
-    expect(() => Foreground.fromFile(join(dir, 'missing.webm'))).toThrow(ValidationError)
-    expect(() => Foreground.fromGreenScreen(webm, { similarity: 2 })).toThrow(/similarity/)
-    const layer = composition().add(Foreground.fromWebmVp9(webm))
+    expect(() => Cutout.fromFile(join(dir, 'missing.webm'))).toThrow(ValidationError)
+    expect(() => Cutout.fromGreenScreen(webm, { similarity: 2 })).toThrow(/similarity/)
+    const layer = composition().add(Cutout.fromWebmVp9(webm))
     expect(() => layer.opacity(1.5)).toThrow(/opacity/)
     expect(() => layer.at('middle' as Anchor)).toThrow(/Unknown anchor/)
     expect(() => layer.size(SizeMode.PX)).toThrow(/needs one of width, height/)
@@ -153,17 +173,24 @@ describe('validation before anything runs', () => {
     await expect(composition().toFile(dir)).rejects.toThrow(/is a directory/)
   })
 
+  it('keeps an existing output when overwrite is false', async () => {
+    const existing = join(dir, 'existing.mp4')
+    await writeFile(existing, 'keep')
+    await expect(composition().toFile(existing, EncoderProfile.h264(), { overwrite: false })).rejects.toThrow(/already exists/)
+    expect(readdirSync(dir).filter((name) => name.includes('existing.mp4'))).toEqual(['existing.mp4'])
+  })
+
   it('rejects zips that are neither a pro bundle nor a PNG sequence, and files that are not zips', async () => {
     const other = join(dir, 'other.zip')
     const frames = Buffer.from(RESULT_FILES['png_sequence.zip'], 'base64')
     await writeFile(other, Buffer.from(frames.toString('latin1').replaceAll('.png', '.txt'), 'latin1'))
-    const render = (foreground: Foreground) => {
+    const render = (cutout: Cutout) => {
       const target = new Composition(Background.fromColor('#000000', 64, 64, 10))
-      target.add(foreground)
+      target.add(cutout)
       return target.dryRun()
     }
-    await expect(render(Foreground.fromFile(other))).rejects.toThrow(/neither a pro bundle nor a PNG sequence/)
-    await expect(render(Foreground.fromPngSequence(other))).rejects.toThrow(/holds no PNG frames/)
-    await expect(render(Foreground.fromProBundleZip(webm))).rejects.toThrow(/not a readable zip archive/)
+    await expect(render(Cutout.fromFile(other))).rejects.toThrow(/neither a pro bundle nor a PNG sequence/)
+    await expect(render(Cutout.fromPngSequence(other))).rejects.toThrow(/holds no PNG frames/)
+    await expect(render(Cutout.fromProBundleZip(webm))).rejects.toThrow(/not a readable zip archive/)
   })
 })

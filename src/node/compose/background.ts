@@ -1,6 +1,6 @@
 import { dimension, hexColor, nonNegative, pathOrUrl, positive } from './check'
 import { probe } from './ffmpeg'
-import type { Input } from './foreground'
+import type { Input } from './resolve-cutout'
 
 /** What a background is made of. Image and video sizes are read when the composition renders. */
 export type BackgroundSource =
@@ -48,6 +48,7 @@ function canvas(width: number, height: number, fps: number) {
   return { width: dimension(width, 'width'), height: dimension(height, 'height'), fps: positive(fps, 'fps') }
 }
 
+/** A background made ready for ffmpeg: its input, its filter, and the canvas it sets. */
 export interface ResolvedBackground {
   readonly input: Input
   /** Filter text after the background's video pad, producing the canvas frames. */
@@ -55,29 +56,33 @@ export interface ResolvedBackground {
   readonly width: number
   readonly height: number
   readonly fps: number
+  /** Seconds, for a video. */
   readonly duration?: number
+  /** The input's audio is mixed in, at `volume` (1 = unchanged). */
   readonly audio: boolean
+  readonly volume: number
 }
 
-export async function resolveBackground({ source, audioEnabled }: Background, signal?: AbortSignal): Promise<ResolvedBackground> {
+/** Probes an image or video background for its size. Throws `FFmpegError` when ffprobe fails, `ValidationError` when it finds no video. */
+export async function resolveBackground({ source, audioEnabled, audioVolume: volume }: Background, signal?: AbortSignal): Promise<ResolvedBackground> {
   switch (source.kind) {
     case 'color':
     case 'empty': {
       const { width, height, fps } = source
       const [color, format] = source.kind === 'color' ? [`0x${source.color}`, 'rgb24'] : ['black@0', 'rgba']
       const input = { options: ['-f', 'lavfi'], path: `color=c=${color}:s=${width}x${height}:r=${fps},format=${format}` }
-      return { input, filter: 'setsar=1', width, height, fps, audio: false }
+      return { input, filter: 'setsar=1', width, height, fps, audio: false, volume }
     }
     case 'image': {
       const { width, height } = await probe(source.path, signal)
       const filter = `loop=loop=-1:size=1,fps=${source.fps},setsar=1`
-      return { input: { options: [], path: source.path }, filter, width, height, fps: source.fps, audio: false }
+      return { input: { options: [], path: source.path }, filter, width, height, fps: source.fps, audio: false, volume }
     }
     case 'video': {
       const info = await probe(source.path, signal)
       const input = { options: info.decoder === undefined ? [] : ['-c:v', info.decoder], path: source.path }
       const { width, height, fps, duration } = info
-      return { input, filter: 'setsar=1', width, height, fps, duration, audio: audioEnabled && info.hasAudio }
+      return { input, filter: 'setsar=1', width, height, fps, duration, audio: audioEnabled && info.hasAudio, volume }
     }
   }
 }

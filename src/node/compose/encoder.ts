@@ -1,8 +1,10 @@
 import { ValidationError } from '../../errors'
 import { nonNegative, positive } from './check'
 
-export type EncoderKind = 'h264' | 'vp9' | 'transparent_webm' | 'prores_4444' | 'png_sequence' | 'stacked_video'
+/** The encoder a profile uses; each has its factory on `EncoderProfile`. */
+export type EncoderKind = 'h264' | 'vp9' | 'transparent_webm' | 'prores_4444' | 'png_sequence' | 'stacked_video' | 'y4m'
 
+/** The settings a profile's factory took (`crf`: lower is better quality; `fps`: frames a second). */
 export interface EncoderSettings {
   readonly crf?: number
   readonly preset?: string
@@ -17,17 +19,17 @@ export class EncoderProfile {
     readonly settings: EncoderSettings = {},
   ) {}
 
-  /** `.mp4` H.264 (yuv420p, AAC audio). */
+  /** `.mp4` H.264 (yuv420p, AAC audio); `crf` 0–51, default 18; `preset` an x264 preset, default `medium`. */
   static h264({ crf = 18, preset = 'medium' }: { crf?: number; preset?: string } = {}): EncoderProfile {
     return new EncoderProfile('h264', { crf: nonNegative(crf, 'crf'), preset })
   }
 
-  /** `.webm` VP9 without alpha (Opus audio). */
+  /** `.webm` VP9 without alpha (Opus audio); `crf` 0–63, default 32. */
   static vp9({ crf = 32 }: { crf?: number } = {}): EncoderProfile {
     return new EncoderProfile('vp9', { crf: nonNegative(crf, 'crf') })
   }
 
-  /** `.webm` VP9 with alpha (yuva420p). */
+  /** `.webm` VP9 with alpha (yuva420p, Opus audio); `crf` 0–63, default 28. */
   static transparentWebm({ crf = 28 }: { crf?: number } = {}): EncoderProfile {
     return new EncoderProfile('transparent_webm', { crf: nonNegative(crf, 'crf') })
   }
@@ -52,9 +54,22 @@ export class EncoderProfile {
     return new EncoderProfile('stacked_video', { layout, crf: nonNegative(crf, 'crf'), preset })
   }
 
+  /**
+   * `.y4m` YUV4MPEG2: uncompressed yuv420p frames with no audio, for piping into another encoder. Large (about
+   * 1.4 MB a 720p frame), but it streams and costs almost no CPU.
+   */
+  static y4m(): EncoderProfile {
+    return new EncoderProfile('y4m')
+  }
+
   /** The output keeps transparency (as alpha, frames or a mask). */
   get transparent(): boolean {
-    return this.kind !== 'h264' && this.kind !== 'vp9'
+    return this.kind === 'transparent_webm' || this.kind === 'prores_4444' || this.kind === 'png_sequence' || this.kind === 'stacked_video'
+  }
+
+  /** The output can carry audio (not PNG frames, not YUV4MPEG2). */
+  get audio(): boolean {
+    return this.kind !== 'png_sequence' && this.kind !== 'y4m'
   }
 }
 
@@ -63,6 +78,7 @@ export function outputFilter({ kind, settings }: EncoderProfile): string {
   switch (kind) {
     case 'h264':
     case 'vp9':
+    case 'y4m':
       return 'format=yuv420p'
     case 'transparent_webm':
       return 'format=yuva420p'
@@ -77,9 +93,9 @@ export function outputFilter({ kind, settings }: EncoderProfile): string {
   }
 }
 
-/** Encoder options, before the output path. */
+/** Encoder options, before the muxer's (see `muxerArgs`). */
 export function encoderArgs({ kind, settings }: EncoderProfile, audio: boolean): string[] {
-  const x264 = ['-c:v', 'libx264', '-crf', String(settings.crf), '-preset', settings.preset ?? 'medium', '-movflags', '+faststart']
+  const x264 = ['-c:v', 'libx264', '-crf', String(settings.crf), '-preset', settings.preset ?? 'medium']
   switch (kind) {
     case 'h264':
     case 'stacked_video':
@@ -93,5 +109,8 @@ export function encoderArgs({ kind, settings }: EncoderProfile, audio: boolean):
       return ['-c:v', 'prores_ks', '-profile:v', '4444', '-vendor', 'apl0', ...(audio ? ['-c:a', 'pcm_s16le'] : [])]
     case 'png_sequence':
       return ['-c:v', 'png', ...(settings.fps === undefined ? [] : ['-r', String(settings.fps)])]
+    case 'y4m':
+      // The yuv4mpegpipe muxer takes frames as they are (its default codec, wrapped_avframe).
+      return []
   }
 }

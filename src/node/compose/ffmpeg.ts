@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
-import { abortError } from '../../errors'
-import { ValidationError, VideoBGRemoverError } from '../../errors'
+import type { Readable } from 'node:stream'
+import { ValidationError, VideoBGRemoverError, abortError } from '../../errors'
 
-type Tool = 'ffmpeg' | 'ffprobe'
+/** The two executables compose runs. */
+export type Tool = 'ffmpeg' | 'ffprobe'
 
 const ENV: Record<Tool, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' }
 
-/** ffmpeg or ffprobe failed. `stderr` holds the end of its log. */
+/** ffmpeg or ffprobe failed. `exitCode` is its exit code (null when killed); `stderr` holds the end of its log (16 KiB). */
 export class FFmpegError extends VideoBGRemoverError {
   override name = 'FFmpegError'
   constructor(
@@ -23,29 +24,24 @@ export function toolPath(tool: Tool): string {
   return process.env[ENV[tool]] || tool
 }
 
+/** Options of `run`. */
 export interface RunOptions {
   signal?: AbortSignal
   /** Receives stdout line by line instead of collecting it. */
   onLine?: (line: string) => void
 }
 
-/** Runs the tool with an argv array (never a shell) and resolves to its stdout. Aborting kills it. */
+/**
+ * Runs the tool with an argv array (never a shell) and resolves to its stdout. Aborting kills it. Throws
+ * `FFmpegError` when it exits non-zero, `ValidationError` when it is not installed, `AbortError` on abort.
+ */
 export function run(tool: Tool, args: readonly string[], { signal, onLine }: RunOptions = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal))
     const child = spawn(toolPath(tool), args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
     const stdout: Buffer[] = []
-    let partial = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (onLine === undefined) return void stdout.push(chunk)
-      const lines = (partial + chunk.toString()).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) onLine(line.trim())
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-16_384)
-    })
+    child.stdout.on('data', onLine === undefined ? (chunk: Buffer) => void stdout.push(chunk) : lineReader(onLine))
+    const stderr = logTail(child.stderr)
     const kill = () => child.kill('SIGKILL')
     signal?.addEventListener('abort', kill, { once: true })
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -56,12 +52,37 @@ export function run(tool: Tool, args: readonly string[], { signal, onLine }: Run
       signal?.removeEventListener('abort', kill)
       if (signal?.aborted) reject(abortError(signal))
       else if (code === 0) resolve(Buffer.concat(stdout))
-      else reject(new FFmpegError(`${tool} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`, code, stderr))
+      else reject(exitError(tool, code, stderr()))
     })
   })
 }
 
-function notFound(tool: Tool): ValidationError {
+/** A `data` listener that calls `onLine` with each complete, trimmed line. */
+export function lineReader(onLine: (line: string) => void): (chunk: Buffer) => void {
+  let partial = ''
+  return (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) onLine(line.trim())
+  }
+}
+
+/** Keeps the last 16 KiB of a log stream (enough for ffmpeg's last error lines) and returns a reader of it. */
+export function logTail(log: Readable): () => string {
+  let tail = ''
+  log.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-16_384)
+  })
+  return () => tail
+}
+
+/** The error for a run that exited with `code`, its message ending with the last lines of `stderr`. */
+export function exitError(tool: Tool, code: number | null, stderr: string): FFmpegError {
+  return new FFmpegError(`${tool} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`, code, stderr)
+}
+
+/** The error for a tool that is not where `toolPath` looked. */
+export function notFound(tool: Tool): ValidationError {
   const configured = process.env[ENV[tool]]
   return new ValidationError(
     configured
@@ -71,6 +92,7 @@ function notFound(tool: Tool): ValidationError {
   )
 }
 
+/** What compose needs to know of a media file, read by `probe`. */
 export interface MediaInfo {
   width: number
   height: number
@@ -99,6 +121,10 @@ interface ProbeStream {
 
 const ALPHA_PIXEL_FORMAT = /^(yuva|rgba|bgra|argb|abgr|ya|gbrap|pal8)/
 
+/**
+ * Reads `path`'s first video stream with ffprobe. Throws `ValidationError` when there is none this ffmpeg decodes,
+ * `FFmpegError` when ffprobe fails (not a media file, say).
+ */
 export async function probe(path: string, signal?: AbortSignal): Promise<MediaInfo> {
   const output = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], { signal })
   const { streams = [], format = {} } = JSON.parse(output.toString()) as { streams?: ProbeStream[]; format?: { duration?: string } }

@@ -1,14 +1,7 @@
 export { Background, type BackgroundSource } from './background'
-export {
-  Anchor,
-  Composition,
-  LayerHandle,
-  SizeMode,
-  type CompositionProgress,
-  type LayerSettings,
-  type RenderOptions,
-  type SizeOptions,
-} from './composition'
+export { Composition, type FileRenderOptions, type RenderOptions, type StreamRenderOptions } from './composition'
 export { EncoderProfile, type EncoderKind, type EncoderSettings } from './encoder'
 export { FFmpegError } from './ffmpeg'
-export { Foreground, type ForegroundSource, type GreenScreenOptions, type MatteOptions } from './foreground'
+export { Cutout, type CutoutSource, type GreenScreenOptions, type MatteOptions } from './cutout'
+export { Anchor, LayerHandle, SizeMode, type LayerSettings, type SizeOptions } from './layer'
+export { type CompositionProgress } from './progress'
