@@ -62,9 +62,16 @@ export async function makeFile(path: string, size: number): Promise<void> {
   }
 }
 
-/** Samples this process's RSS every 10 ms while `run` goes; returns its result and the peak growth in bytes. */
+/**
+ * Samples this process's RSS every 10 ms while `run` goes; returns its result and the peak growth in bytes. The
+ * baseline is taken after garbage collection has settled: V8 returns a dead ArrayBuffer's memory on a later task,
+ * not within gc(), so a previous run's 1 GiB Buffer could otherwise still be in it (and hide this run's own).
+ */
 export async function withPeakRss<T>(run: () => Promise<T>): Promise<{ result: T; peakGrowth: number }> {
-  globalThis.gc?.()
+  for (let i = 0; i < 2; i++) {
+    globalThis.gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
   const before = process.memoryUsage.rss()
   let peak = before
   const timer = setInterval(() => {
@@ -86,6 +93,22 @@ export const median = (values: number[]) => {
 }
 
 export const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`
+
+/**
+ * Runs every side once per round, `rounds` times, starting each round one side further along, so drift on a shared
+ * machine (another process waking up, the CPU clocking down) falls on all sides alike. Returns each side's results.
+ */
+export async function interleaved<K extends string, T>(sides: Record<K, () => Promise<T>>, rounds: number): Promise<Record<K, T[]>> {
+  const names = Object.keys(sides) as K[]
+  const results = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<K, T[]>
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!
+      results[name].push(await sides[name]())
+    }
+  }
+  return results
+}
 
 export const mb = (bytes: number) => bytes / (1024 * 1024)
 
