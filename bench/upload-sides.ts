@@ -1,5 +1,5 @@
-// One side of bench/upload-memory.ts, in a process of its own so that no other side's leftovers (a Buffer still
-// referenced by a keep-alive socket, the allocator's caches) count for or against it. Usage (from the parent):
+// One side of bench/upload-memory.ts, in a process of its own so that no other side's leftovers (a previous
+// upload's Buffer still alive, the allocator's caches) count for or against it. Usage (from the parent):
 // upload-sides.ts <side> <fake API url> <file> <size>; prints `{ ms, rss }` (wall time, peak RSS growth in MB).
 import { createReadStream, readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
