@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { copyFile, mkdtemp, open, writeFile, readFile, rm, symlink } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createInterface } from 'node:readline'
@@ -123,8 +123,8 @@ export interface Row {
 }
 
 /**
- * Replaces the section `name` of BENCHMARKS.md with a table of `rows`, stamped with the date, the machine and
- * the command, leaving the other sections as they are.
+ * Replaces the section `name` of BENCHMARKS.md with a table of `rows`, stamped with the date, the machine, its
+ * 1-minute load average (how busy it was) and the command, leaving the other sections as they are.
  */
 export async function recordSection(name: string, command: string, rows: Row[], notes = ''): Promise<void> {
   const path = new URL('../BENCHMARKS.md', import.meta.url)
@@ -132,7 +132,7 @@ export async function recordSection(name: string, command: string, rows: Row[], 
   const table = [
     `## ${name}`,
     '',
-    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} cores · Node ${process.versions.node} · \`${command}\``,
+    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} cores · load average ${loadavg()[0]!.toFixed(1)} · Node ${process.versions.node} · \`${command}\``,
     '',
     '| benchmark | ours | baseline | ratio | target | |',
     '|---|---|---|---|---|---|',
