@@ -34,6 +34,8 @@ export interface Peers {
   esm(name: PeerName): boolean
   /** The peer's module namespace, as `import(name)` gives it. */
   load(name: PeerName): Promise<any>
+  /** A sentence naming the peers whose declared `engines.node` this Node is below, or '' when there is none. */
+  engineNote(): string
   /** Deletes the project, unless it belongs to the whole run. */
   remove(): Promise<void>
 }
@@ -70,13 +72,19 @@ export async function usePeers(): Promise<Peers> {
   )
   if (resolver.status !== 0) throw new Error(`resolving the peers failed: ${resolver.stderr}`)
   const entries = new Map(resolver.stdout.toString().trim().split('\n').map((url, i) => [PEER_NAMES[i]!, fileURLToPath(url)]))
-  const types = new Map<PeerName, string | undefined>()
-  for (const name of PEER_NAMES) types.set(name, JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')).type)
+  const manifests = new Map<PeerName, { type?: string; engines?: { node?: string } }>()
+  for (const name of PEER_NAMES) manifests.set(name, JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')))
+  // Only the `>=N` form is read: it is what these peers declare.
+  const below = PEER_NAMES.filter((name) => Number(process.versions.node.split('.')[0]) < Number(/^>=\s*(\d+)/.exec(manifests.get(name)!.engines?.node ?? '')?.[1] ?? 0))
   return {
     dir,
     label: (name) => `${name} ${PEER_VERSIONS[name]}`,
     entry: (name) => entries.get(name)!,
-    esm: (name) => entries.get(name)!.endsWith('.mjs') || (entries.get(name)!.endsWith('.js') && types.get(name) === 'module'),
+    esm: (name) => entries.get(name)!.endsWith('.mjs') || (entries.get(name)!.endsWith('.js') && manifests.get(name)!.type === 'module'),
+    engineNote: () =>
+      below.length
+        ? `${below.map((name) => `${name} ${PEER_VERSIONS[name]} declares Node ${manifests.get(name)!.engines!.node}`).join('; ')}: this Node (${process.versions.node}) is below that, so it runs here outside its declared range (it loads, and its calls here succeed).`
+        : '',
     load: (name) => import(pathToFileURL(entries.get(name)!).href),
     remove: () => (shared ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
   }
