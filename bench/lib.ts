@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { copyFile, mkdtemp, open, writeFile, readFile, rm, symlink } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createInterface } from 'node:readline'
@@ -62,9 +62,16 @@ export async function makeFile(path: string, size: number): Promise<void> {
   }
 }
 
-/** Samples this process's RSS every 10 ms while `run` goes; returns its result and the peak growth in bytes. */
+/**
+ * Samples this process's RSS every 10 ms while `run` goes; returns its result and the peak growth in bytes. The
+ * baseline is taken after garbage collection has settled: V8 returns a dead ArrayBuffer's memory on a later task,
+ * not within gc(), so a previous run's 1 GiB Buffer could otherwise still be in it (and hide this run's own).
+ */
 export async function withPeakRss<T>(run: () => Promise<T>): Promise<{ result: T; peakGrowth: number }> {
-  globalThis.gc?.()
+  for (let i = 0; i < 2; i++) {
+    globalThis.gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
   const before = process.memoryUsage.rss()
   let peak = before
   const timer = setInterval(() => {
@@ -87,6 +94,22 @@ export const median = (values: number[]) => {
 
 export const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`
 
+/**
+ * Runs every side once per round, `rounds` times, starting each round one side further along, so drift on a shared
+ * machine (another process waking up, the CPU clocking down) falls on all sides alike. Returns each side's results.
+ */
+export async function interleaved<K extends string, T>(sides: Record<K, () => Promise<T>>, rounds: number): Promise<Record<K, T[]>> {
+  const names = Object.keys(sides) as K[]
+  const results = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<K, T[]>
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!
+      results[name].push(await sides[name]())
+    }
+  }
+  return results
+}
+
 export const mb = (bytes: number) => bytes / (1024 * 1024)
 
 export interface Row {
@@ -100,8 +123,8 @@ export interface Row {
 }
 
 /**
- * Replaces the section `name` of BENCHMARKS.md with a table of `rows`, stamped with the date, the machine and
- * the command, leaving the other sections as they are.
+ * Replaces the section `name` of BENCHMARKS.md with a table of `rows`, stamped with the date, the machine, its
+ * 1-minute load average (how busy it was) and the command, leaving the other sections as they are.
  */
 export async function recordSection(name: string, command: string, rows: Row[], notes = ''): Promise<void> {
   const path = new URL('../BENCHMARKS.md', import.meta.url)
@@ -109,7 +132,7 @@ export async function recordSection(name: string, command: string, rows: Row[], 
   const table = [
     `## ${name}`,
     '',
-    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} cores · Node ${process.versions.node} · \`${command}\``,
+    `${new Date().toISOString().slice(0, 10)} · ${availableParallelism()} cores · load average ${loadavg()[0]!.toFixed(1)} · Node ${process.versions.node} · \`${command}\``,
     '',
     '| benchmark | ours | baseline | ratio | target | |',
     '|---|---|---|---|---|---|',
