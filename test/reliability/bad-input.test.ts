@@ -222,3 +222,79 @@ describe('what stays accepted', () => {
     })
   })
 })
+
+describe('client calls', () => {
+  it.each([
+    ['createJobFile with video/quicktime', (c) => c.createJobFile({ filename: 'a.mov', content_type: 'video/quicktime' }), 'content_type'],
+    ['createJobFile without a filename', (c) => c.createJobFile({ filename: ' ', content_type: 'video/mp4' }), 'filename'],
+    ['createJobUrl with an ftp URL', (c) => c.createJobUrl({ video_url: 'ftp://cdn.test/a.mp4' }), 'video_url'],
+    ['createJobUrl with a relative URL', (c) => c.createJobUrl({ video_url: '/a.mp4' }), 'video_url'],
+    ['startJob with a bad colour', (c) => c.startJob(JOB, { background: { type: 'color', color: 'red' } }), 'background.color'],
+    ['startJob with a bad background type', (c) => c.startJob(JOB, { background: { type: 'blur' } as never }), 'background.type'],
+    ['startJob with a bad webhook_url', (c) => c.startJob(JOB, { webhook_url: 'javascript:alert(1)' }), 'webhook_url'],
+    ['a negative per-call timeout', (c) => c.credits({ timeout: -1 }), 'timeout'],
+    ['a fractional per-call maxRetries', (c) => c.status(JOB, { maxRetries: 1.5 }), 'maxRetries'],
+  ] as Array<[string, (c: VideoBGRemoverClient) => Promise<unknown>, string]>)('%s', async (_, call, field) => {
+    expect(await refusal(() => call(client()))).toMatchObject({ name: 'ValidationError', field })
+  })
+
+  it.each([
+    [{ timeout: 0 }, 'timeout'],
+    [{ maxRetries: -1 }, 'maxRetries'],
+    [{ logLevel: 'verbose' as never }, 'logLevel'],
+  ])('the constructor refuses %j', (options, field) => {
+    expect(() => client(options)).toThrow(expect.objectContaining({ name: 'ValidationError', field }))
+  })
+})
+
+describe('Video.open(…).removeBackground', () => {
+  const clip = () => file('clip.mp4')
+  const cases: Array<{ name: string; field: string; message?: RegExp; source: () => VideoSource; open?: OpenOptions; params?: Partial<RemoveBackgroundParams> }> = [
+    { name: 'a missing file', field: 'source', message: /does not exist/, source: () => file('missing.mp4') },
+    { name: 'a directory', field: 'source', message: /directory/, source: () => file('folder.mp4') },
+    { name: 'an empty file', field: 'source', message: /empty/, source: () => file('empty.mp4') },
+    { name: 'a file over maxSize', field: 'size', message: /over the maxSize/, source: clip, open: { maxSize: 1_000 } },
+    { name: 'a Blob over maxSize', field: 'size', source: () => new Blob([new Uint8Array(1024)]), open: { filename: 'clip.mp4', maxSize: 1_000 } },
+    { name: 'an .flv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.flv') },
+    { name: 'a .wmv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.wmv') },
+    { name: 'an unsupported contentType', field: 'contentType', source: () => new Uint8Array(1024), open: { contentType: 'video/x-msvideo' } },
+    { name: 'bytes without filename or contentType', field: 'contentType', source: () => new Uint8Array(1024) },
+    { name: 'a Blob without name or type', field: 'contentType', source: () => new Blob([new Uint8Array(1024)]) },
+    { name: 'a ReadableStream without size', field: 'size', source: () => new Blob([new Uint8Array(1024)]).stream(), open: { filename: 'clip.mp4' } },
+    { name: 'an ftp:// URL', field: 'source', source: () => 'ftp://files.test/clip.mp4' },
+    { name: 'a file:// URL', field: 'source', source: () => `file://${clip()}` },
+    { name: 'a bad colour', field: 'background.color', source: clip, params: { options: { background: 'red' } } },
+    { name: 'a short colour', field: 'background.color', source: clip, params: { options: { background: '#ff00' } } },
+    {
+      name: 'a typo in a transparent background',
+      field: 'background.transparent_format',
+      source: clip,
+      params: { options: { background: { type: 'transparent', transparent_format: 'webm_vp8' } } },
+    },
+    { name: 'a webhookUrl that is not a URL', field: 'webhook_url', source: clip, params: { webhookUrl: 'hooks.test/vbr' } },
+    { name: 'a non-http webhookUrl', field: 'webhook_url', source: clip, params: { webhookUrl: 'ftp://hooks.test/vbr' } },
+    ...[0, -1, Number.NaN].flatMap((value) => [
+      { name: `pollSeconds ${value}`, field: 'pollSeconds', source: clip, params: { pollSeconds: value } },
+      { name: `timeout ${value}`, field: 'timeout', source: clip, params: { timeout: value } },
+    ]),
+  ]
+
+  it.each([
+    ['an ftp:// string', 'ftp://files.test/clip.mp4'],
+    ['an ftp:// URL object', new URL('ftp://files.test/clip.mp4')],
+    ['a file:// URL object', new URL('file:///tmp/clip.mp4')],
+  ])('%s is refused when the video is opened', (_, source) => {
+    expect(() => Video.open(source)).toThrow(ValidationError)
+  })
+
+  it('a call without a client', async () => {
+    const error = await refusal(() => Video.open(file('clip.mp4')).removeBackground({} as RemoveBackgroundParams))
+    expect(error.field).toBe('client')
+  })
+
+  it.each(cases)('$name', async ({ field, message, source, open, params }) => {
+    const error = await refusal(() => removeBackground(source(), open, params))
+    expect(error.field).toBe(field)
+    if (message) expect(error.message).toMatch(message)
+  })
+})

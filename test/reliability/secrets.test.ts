@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inspect } from 'node:util'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { http, HttpResponse } from 'msw'
+import { inspect } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   ApiError,
   ConnectionError,
@@ -17,8 +18,12 @@ import {
 } from '../../src/node/index'
 import { FAKE_API_KEY, startFakeServer, type FakeFault, type FakeServer, type FakeServerOptions } from '../../src/testing/node'
 import { MAX_WEBHOOK_BYTES, parseWebhook } from '../../src/webhooks'
+import { BASE, JOB, capturingLogger, expectNoSecret, failure, rejection, renderings, useMswServer } from '../kit'
 
-/** Over real sockets: the key reaches the API host and nothing else, and no rendering of anything holds it. */
+/**
+ * The one home of the rule that the API key never leaks: over real sockets, the key reaches the API host and nothing
+ * else; over msw, no error, log line or printed client holds it, whatever the server echoes.
+ */
 
 const KEY = FAKE_API_KEY
 /** Not vbr_ + 32 characters, so the client warns about it. */
@@ -41,36 +46,6 @@ async function withServer<T>(options: FakeServerOptions, run: (server: FakeServe
   } finally {
     await server.close()
   }
-}
-
-function capturingLogger() {
-  const lines: { level: string; text: string }[] = []
-  const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
-    lines.push({ level, text: `${message} ${inspect(data, { depth: Infinity, showHidden: true })}` })
-  const logger: Logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
-  return { logger, lines }
-}
-
-/** Every way a user may print, log or ship an error, its causes included. */
-const renderings = (value: unknown) => ({
-  message: value instanceof Error ? value.message : '',
-  string: String(value),
-  stack: value instanceof Error ? (value.stack ?? '') : '',
-  json: JSON.stringify(value) ?? '',
-  inspect: inspect(value, { depth: Infinity, showHidden: true, getters: true }),
-})
-
-function expectNoSecret(value: unknown, secret: string) {
-  for (const [form, text] of Object.entries(renderings(value))) expect(text, form).not.toContain(secret)
-}
-
-async function failure(run: () => Promise<unknown>): Promise<unknown> {
-  return run().then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (error: unknown) => error,
-  )
 }
 
 describe('logs at every level', () => {
@@ -275,5 +250,104 @@ describe('webhook parsing', () => {
     }
     expect(error).toBeInstanceOf(VideoBGRemoverError)
     expectNoSecret(error, KEY)
+  })
+})
+
+describe('over msw', () => {
+  const server = useMswServer()
+  /** Well-formed, so the client does not warn about it. */
+  const ECHOED_KEY = 'vbr_5ec7e75ec7e75ec7e75ec7e75ec7e75e'
+  const BAD_KEY = 'sk-live-not-a-vbr-key'
+  const mswClient = (options: { key?: string; logger?: Logger; logLevel?: LogLevel; maxRetries?: number } = {}) =>
+    new VideoBGRemoverClient(options.key ?? ECHOED_KEY, { baseUrl: BASE, maxRetries: 0, rateLimit: false, ...options })
+
+  const echoes: Array<[string, () => Response]> = [
+    ['a flat 401 body', () => HttpResponse.json({ error: `Invalid API key: ${ECHOED_KEY}` }, { status: 401 })],
+    [
+      'an envelope body',
+      () => HttpResponse.json({ error: { code: 'invalid_request', message: `bad header X-Api-Key=${ECHOED_KEY}`, request_id: 'req_1' } }, { status: 400 }),
+    ],
+    ['an HTML 502 page', () => HttpResponse.html(`<html><body><pre>X-Api-Key: ${ECHOED_KEY}</pre></body></html>`, { status: 502 })],
+    ['a response header', () => HttpResponse.json({ error: 'Forbidden' }, { status: 403, headers: { 'x-debug-api-key': ECHOED_KEY } })],
+    ['a 200 that is not JSON', () => HttpResponse.text(`debug: key=${ECHOED_KEY}`)],
+    ['a 200 that breaks the schema', () => HttpResponse.json({ status: 'processing', echo: { key: ECHOED_KEY } })],
+  ]
+
+  describe('the API key never appears in an error', () => {
+    it.each(echoes)('when the server echoes it in %s', async (_, respond) => {
+      server.use(http.get(`${BASE}/v1/jobs/${JOB}/status`, respond))
+      const error = await rejection(mswClient().status(JOB))
+      expect(error).toBeInstanceOf(ApiError)
+      for (const [form, text] of Object.entries(renderings(error))) expect(text, form).not.toContain(ECHOED_KEY)
+      expect(JSON.stringify(error)).toContain('[redacted]')
+    })
+
+    it('when a custom fetch fails with the key in its message', async () => {
+      const fetch = async () => {
+        throw new TypeError(`invalid header value for X-Api-Key: ${ECHOED_KEY}`)
+      }
+      const error = await rejection(new VideoBGRemoverClient(ECHOED_KEY, { baseUrl: BASE, maxRetries: 0, fetch }).credits())
+      expect(error).toBeInstanceOf(ConnectionError)
+      for (const [form, text] of Object.entries(renderings(error))) expect(text, form).not.toContain(ECHOED_KEY)
+    })
+
+    it('nor in the client as printed', () => {
+      const c = mswClient()
+      expect(inspect(c, { depth: Infinity, showHidden: true })).not.toContain(ECHOED_KEY)
+      expect(JSON.stringify(c)).not.toContain(ECHOED_KEY)
+    })
+  })
+
+  describe('logs', () => {
+    it('at debug level hold no key, even when the server echoes it, and record the traffic', async () => {
+      const { logger, lines } = capturingLogger()
+      let calls = 0
+      server.use(
+        http.get(`${BASE}/v1/jobs/${JOB}/status`, () =>
+          calls++ === 0
+            ? HttpResponse.json({ error: `overloaded, key ${ECHOED_KEY}` }, { status: 503, headers: { 'retry-after-ms': '1', 'x-request-id': ECHOED_KEY } })
+            : HttpResponse.json({ id: JOB, status: 'processing', echo: ECHOED_KEY }),
+        ),
+        http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: `Invalid API key ${ECHOED_KEY}` }, { status: 401 })),
+      )
+      const c = mswClient({ logger, logLevel: 'debug', maxRetries: 1 })
+      await c.status(JOB)
+      await expect(c.credits()).rejects.toBeInstanceOf(ApiError)
+      expect(new Set(lines.map((line) => line.level))).toEqual(new Set(['debug', 'info']))
+      expect(lines.some((line) => /x-api-key.*\[redacted\]/.test(line.text))).toBe(true)
+      for (const line of lines) expect(line.text).not.toContain(ECHOED_KEY)
+    })
+
+    it('warn about a key that does not look like vbr_ + 32 characters, without printing it', () => {
+      const { logger, lines } = capturingLogger()
+      mswClient({ key: BAD_KEY, logger, logLevel: 'warn' })
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatchObject({ level: 'warn', text: expect.stringContaining('vbr_') })
+      expect(lines[0]!.text).not.toContain(BAD_KEY)
+    })
+
+    it('stay quiet for a well-formed key', () => {
+      const { logger, lines } = capturingLogger()
+      mswClient({ logger, logLevel: 'debug' })
+      expect(lines).toEqual([])
+    })
+
+    it('at the default level with a logger: warnings and retries, not debug lines', async () => {
+      const { logger, lines } = capturingLogger()
+      server.use(http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })))
+      await expect(mswClient({ key: BAD_KEY, logger, maxRetries: 1 }).credits()).rejects.toBeInstanceOf(ApiError)
+      expect(lines.map((line) => line.level)).toEqual(['warn', 'info'])
+    })
+
+    it('go to the console only when asked: silent by default', async () => {
+      const consoleSpies = (['log', 'error', 'warn', 'info', 'debug'] as const).map((level) => vi.spyOn(console, level).mockImplementation(() => {}))
+      server.use(http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })))
+      await expect(mswClient({ key: BAD_KEY, maxRetries: 1 }).credits()).rejects.toBeInstanceOf(ApiError)
+      for (const spy of consoleSpies) expect(spy).not.toHaveBeenCalled()
+
+      mswClient({ key: BAD_KEY, logLevel: 'warn' })
+      expect(console.warn).toHaveBeenCalledOnce()
+      expect(String(vi.mocked(console.warn).mock.calls[0])).not.toContain(BAD_KEY)
+    })
   })
 })

@@ -14,7 +14,7 @@ import { filterValue } from '../../src/node/compose/filter-text'
 import { LOTTIE_LIMITS, lottieFrames } from '../../src/node/compose/lottie'
 import { extractZipEntry, ZIP_LIMITS, zipEntries } from '../../src/node/compose/zip'
 import { RESULT_FILES } from '../../src/testing/fixtures/results'
-import { rejection } from '../helpers'
+import { rejection } from '../kit'
 
 let dir: string
 let webm: string

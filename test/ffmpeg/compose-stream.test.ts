@@ -9,10 +9,10 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AbortError, ValidationError } from '../src/errors'
-import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode, type CompositionProgress } from '../src/node/compose/index'
-import { RESULT_FILES } from '../src/testing/fixtures/results'
-import { rejection } from './helpers'
+import { AbortError, ValidationError } from '../../src/errors'
+import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode, type CompositionProgress } from '../../src/node/compose/index'
+import { RESULT_FILES } from '../../src/testing/fixtures/results'
+import { rejection } from '../kit'
 
 const exec = promisify(execFile)
 const FAST = EncoderProfile.h264({ preset: 'ultrafast' })
@@ -166,7 +166,7 @@ describe('Composition.toStream', () => {
 
 describe('examples/compose-stream.ts', () => {
   it('serves a composition as an HTTP response of fragmented MP4, and stops on Ctrl-C', async () => {
-    const root = fileURLToPath(new URL('..', import.meta.url))
+    const root = fileURLToPath(new URL('../..', import.meta.url))
     const env = { ...process.env }
     delete env.VIDEOBGREMOVER_API_KEY
     const child = spawn(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'examples/compose-stream.ts'), '0'], { cwd: root, env })

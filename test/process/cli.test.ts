@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { until } from './helpers'
-import { Video, VideoBGRemoverClient } from '../src/node/index'
-import { parseCommandLine } from '../src/node/cli/args'
-import { VERSION } from '../src/version'
-import { FAKE_API_KEY, startFakeServer, type FakeServer, type FakeServerOptions } from '../src/testing/node'
+import { until } from '../kit'
+import { Video, VideoBGRemoverClient } from '../../src/node/index'
+import { parseCommandLine } from '../../src/node/cli/args'
+import { VERSION } from '../../src/version'
+import { FAKE_API_KEY, startFakeServer, type FakeServer, type FakeServerOptions } from '../../src/testing/node'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLI = inject('cliPath')
 const SAMPLE = join(ROOT, 'examples/assets/sample.mp4')
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
@@ -337,7 +337,8 @@ describe.concurrent('vbr, as a newcomer meets it', () => {
     expect(insecure.stderr).toContain('--allow-insecure-http')
     expect(untyped.stderr).toContain('pass --content-type')
     expect(timedOut.code).toBe(7)
-    expect(timedOut.stderr).toContain(`Job ${id} did not finish within 0.2 s (last status: processing)`)
+    // The last status is named when a read came back before the deadline (not always, on a busy machine).
+    expect(timedOut.stderr).toMatch(new RegExp(`Job ${id} did not finish within 0\\.2 s( \\(last status: processing\\))?; it may still`))
     for (const run of [insecure, untyped, timedOut]) {
       expect(run.stderr).not.toMatch(/undefined|baseUrl|allowInsecureHttp|contentType|\{ filename \}/)
     }

@@ -4,7 +4,7 @@ import { builtinModules } from 'node:module'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const SRC = new URL('../src/', import.meta.url).pathname
+const SRC = new URL('../../src/', import.meta.url).pathname
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })

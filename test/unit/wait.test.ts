@@ -1,8 +1,7 @@
 import { delay, http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { pollDelayMs } from '../src/core/lifecycle'
-import { RateLimiter } from '../src/core/limiter'
+import { describe, expect, it } from 'vitest'
+import { pollDelayMs } from '../../src/core/lifecycle'
+import { RateLimiter } from '../../src/core/limiter'
 import {
   AbortError,
   JobNotFoundError,
@@ -12,18 +11,12 @@ import {
   type JobStatus,
   type RequestOptions,
   type WaitOptions,
-} from '../src/index'
-import { activeTimers, rejection } from './helpers'
+} from '../../src/index'
+import { activeTimers, BASE, JOB, KEY, rejection, useMswServer } from '../kit'
 
-const BASE = 'https://api.test'
-const KEY = 'vbr_0123456789abcdef0123456789abcdef'
-const JOB = '3f2b1c9e-8a7d-4e6f-9b1a-2c3d4e5f6a7b'
 const STATUS_URL = `${BASE}/v1/jobs/${JOB}/status`
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useMswServer()
 
 const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false })
 

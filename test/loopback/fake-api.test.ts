@@ -3,10 +3,10 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FAKE_API_KEY, FakeApi, fakeResultBytes, startFakeServer } from '../src/testing/node'
-import { fakeApiHandlers } from '../src/testing/msw'
-import type { FakeServer, FakeServerOptions } from '../src/testing/node'
-import { fakeResultFile } from '../src/testing/fake/results'
+import { FAKE_API_KEY, FakeApi, fakeResultBytes, startFakeServer } from '../../src/testing/node'
+import { fakeApiHandlers } from '../../src/testing/msw'
+import type { FakeServer, FakeServerOptions } from '../../src/testing/node'
+import { fakeResultFile } from '../../src/testing/fake/results'
 
 const OTHER_KEY = 'vbr_' + 'f'.repeat(32)
 const servers: FakeServer[] = []

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TSX = join(ROOT, 'node_modules/tsx/dist/loader.mjs')
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
@@ -160,7 +160,7 @@ describe.concurrent('examples against the offline fake API', () => {
       const file = join(dir, 'sdk-bundle.mjs')
       await writeFile(file, new Uint8Array(await bundle.arrayBuffer()))
       // The page's client: no key; the proxy adds it.
-      const sdk = (await import(pathToFileURL(file).href)) as typeof import('../src/browser')
+      const sdk = (await import(pathToFileURL(file).href)) as typeof import('../../src/browser')
       const client = new sdk.VideoBGRemoverClient(undefined, { baseUrl: `${origin}/api` })
       expect(await client.credits()).toMatchObject({ totalCredits: 1000, remainingCredits: 1000 })
       const job = await client.createJobFile({ filename: 'clip.mp4', content_type: 'video/mp4' })

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { extractZipEntry, zipEntries } from '../src/node/compose/zip'
-import { fakeResultFile } from '../src/testing/fake/results'
-import { RESULT_FILES, type ResultFileName } from '../src/testing/fixtures/results'
+import { extractZipEntry, zipEntries } from '../../src/node/compose/zip'
+import { fakeResultFile } from '../../src/testing/fake/results'
+import { RESULT_FILES, type ResultFileName } from '../../src/testing/fixtures/results'
 
 const dir = mkdtempSync(join(tmpdir(), 'vbr-fixtures-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

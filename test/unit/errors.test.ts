@@ -1,6 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   ApiError,
   AuthenticationError,
@@ -10,22 +9,16 @@ import {
   RateLimitError,
   VideoBGRemoverClient,
   VideoBGRemoverError,
-} from '../src/index'
-import { rejection } from './helpers'
+} from '../../src/index'
+import { BASE, JOB, KEY, rejection, useMswServer } from '../kit'
 
-const BASE = 'https://api.test'
-const KEY = 'vbr_0123456789abcdef0123456789abcdef'
-const JOB = '3f2b1c9e-8a7d-4e6f-9b1a-2c3d4e5f6a7b'
 const STATUS_URL = `${BASE}/v1/jobs/${JOB}/status`
 const MESSAGE = 'Job not found: check the id and that it belongs to this key'
 
 const classes = { ApiError, AuthenticationError, InsufficientCreditsError, JobNotFoundError, ProcessingError, RateLimitError }
 type ClassName = keyof typeof classes
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useMswServer()
 
 const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, maxRetries: 0, rateLimit: false })
 

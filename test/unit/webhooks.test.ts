@@ -2,9 +2,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { JobNotFoundError, ValidationError, Video, VideoBGRemoverClient } from '../src/node/index'
-import { FAKE_API_KEY, startFakeServer, type FakeServer } from '../src/testing/node'
-import { MAX_WEBHOOK_BYTES, parseWebhook, verifyWebhook } from '../src/webhooks'
+import { JobNotFoundError, ValidationError, Video, VideoBGRemoverClient } from '../../src/node/index'
+import { FAKE_API_KEY, startFakeServer, type FakeServer } from '../../src/testing/node'
+import { MAX_WEBHOOK_BYTES, parseWebhook, verifyWebhook } from '../../src/webhooks'
 
 const JOB_ID = '3f2b1c9e-8a7d-4e6f-9b1a-2c3d4e5f6a7b'
 const DELIVERY = {
@@ -125,7 +125,7 @@ describe('verifyWebhook', () => {
 })
 
 describe('the webhooks entry point', () => {
-  const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src')
+  const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
 
   /** The source files `file` loads at run time (type-only imports are erased), followed transitively. */
   async function runtimeImports(file: string, seen = new Set<string>()): Promise<Set<string>> {
@@ -148,7 +148,7 @@ describe('the webhooks entry point', () => {
   })
 
   it('exports the webhook helpers on its own', async () => {
-    const module = await import('../src/webhooks')
+    const module = await import('../../src/webhooks')
     expect(Object.keys(module).sort()).toEqual(['MAX_WEBHOOK_BYTES', 'parseWebhook', 'verifyWebhook'])
   })
 })

@@ -1,7 +1,7 @@
 import { delay, http, HttpResponse, type JsonBodyType } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { backoffMs, serverDelayMs } from '../src/core/retry'
+import { backoffMs, serverDelayMs } from '../../src/core/retry'
 import {
   AbortError,
   ApiError,
@@ -13,12 +13,9 @@ import {
   TimeoutError,
   VideoBGRemoverClient,
   type ClientOptions,
-} from '../src/index'
-import { activeTimers, rejection, until } from './helpers'
+} from '../../src/index'
+import { activeTimers, BASE, JOB, KEY, rejection, until } from '../kit'
 
-const BASE = 'https://api.test'
-const KEY = 'vbr_0123456789abcdef0123456789abcdef'
-const JOB = '3f2b1c9e-8a7d-4e6f-9b1a-2c3d4e5f6a7b'
 const CREDITS = { total_credits: 10, remaining_credits: 10, used_credits: 0 }
 
 type Reply = () => Response | Promise<Response>

@@ -3,15 +3,15 @@
  * ffprobe, or reads a file.
  */
 import { describe, expect, it } from 'vitest'
-import { ValidationError } from '../src/errors'
-import type { ResolvedBackground } from '../src/node/compose/background'
-import { EncoderProfile } from '../src/node/compose/encoder'
-import type { Cutout } from '../src/node/compose/cutout'
-import { composeArgs, type PlannedLayer } from '../src/node/compose/graph'
-import { streamContainer } from '../src/node/compose/output'
-import { Anchor, LayerHandle, SizeMode, visibleLength } from '../src/node/compose/layer'
-import type { Output } from '../src/node/compose/output'
-import type { ResolvedCutout } from '../src/node/compose/resolve-cutout'
+import { ValidationError } from '../../src/errors'
+import type { ResolvedBackground } from '../../src/node/compose/background'
+import { EncoderProfile } from '../../src/node/compose/encoder'
+import type { Cutout } from '../../src/node/compose/cutout'
+import { composeArgs, type PlannedLayer } from '../../src/node/compose/graph'
+import { streamContainer } from '../../src/node/compose/output'
+import { Anchor, LayerHandle, SizeMode, visibleLength } from '../../src/node/compose/layer'
+import type { Output } from '../../src/node/compose/output'
+import type { ResolvedCutout } from '../../src/node/compose/resolve-cutout'
 
 const CANVAS: ResolvedBackground = {
   input: { options: ['-f', 'lavfi'], path: 'color=c=0x0000FF:s=96x64:r=10,format=rgb24' },

@@ -1,13 +1,9 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import pkg from '../package.json'
-import { ValidationError, VERSION, VideoBGRemoverClient, type RequestOptions } from '../src/index'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import pkg from '../../package.json'
+import { ValidationError, VERSION, VideoBGRemoverClient, type RequestOptions } from '../../src/index'
+import { BASE, JOB, KEY, KEY_ENV as ENV, useMswServer } from '../kit'
 
-const BASE = 'https://api.test'
-const KEY = 'vbr_0123456789abcdef0123456789abcdef'
-const ENV = 'VIDEOBGREMOVER_API_KEY'
-const JOB = '3f2b1c9e-8a7d-4e6f-9b1a-2c3d4e5f6a7b'
 const USER_AGENT = `videobgremover-js/${VERSION} (node/${process.versions.node})`
 
 interface Seen {
@@ -17,15 +13,12 @@ interface Seen {
   body: string
 }
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+const server = useMswServer()
 beforeEach(() => vi.stubEnv(ENV, undefined))
 afterEach(() => {
-  server.resetHandlers()
   vi.unstubAllEnvs()
   vi.unstubAllGlobals()
 })
-afterAll(() => server.close())
 
 /** Answers every request with `body` and records what was sent. */
 function reply(body: JsonBodyType): Seen[] {
@@ -329,32 +322,6 @@ describe('job ids', () => {
       })
     }
     expect(seen).toHaveLength(0)
-  })
-})
-
-describe('bad input is refused before anything is sent', () => {
-  it.each([
-    ['createJobFile with video/quicktime', (c) => c.createJobFile({ filename: 'a.mov', content_type: 'video/quicktime' }), 'content_type'],
-    ['createJobFile without a filename', (c) => c.createJobFile({ filename: ' ', content_type: 'video/mp4' }), 'filename'],
-    ['createJobUrl with an ftp URL', (c) => c.createJobUrl({ video_url: 'ftp://cdn.test/a.mp4' }), 'video_url'],
-    ['createJobUrl with a relative URL', (c) => c.createJobUrl({ video_url: '/a.mp4' }), 'video_url'],
-    ['startJob with a bad colour', (c) => c.startJob(JOB, { background: { type: 'color', color: 'red' } }), 'background.color'],
-    ['startJob with a bad background type', (c) => c.startJob(JOB, { background: { type: 'blur' } as never }), 'background.type'],
-    ['startJob with a bad webhook_url', (c) => c.startJob(JOB, { webhook_url: 'javascript:alert(1)' }), 'webhook_url'],
-    ['a negative per-call timeout', (c) => c.credits({ timeout: -1 }), 'timeout'],
-    ['a fractional per-call maxRetries', (c) => c.status(JOB, { maxRetries: 1.5 }), 'maxRetries'],
-  ] as Array<[string, (c: VideoBGRemoverClient) => Promise<unknown>, string]>)('%s', async (_, call, field) => {
-    const seen = reply({})
-    await expect(settle(() => call(client()))).rejects.toMatchObject({ name: 'ValidationError', field })
-    expect(seen).toHaveLength(0)
-  })
-
-  it.each([
-    [{ timeout: 0 }, 'timeout'],
-    [{ maxRetries: -1 }, 'maxRetries'],
-    [{ logLevel: 'verbose' as never }, 'logLevel'],
-  ])('the constructor refuses %j', (options, field) => {
-    expect(() => client(options)).toThrow(expect.objectContaining({ name: 'ValidationError', field }))
   })
 })
 

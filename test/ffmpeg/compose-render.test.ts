@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AbortError, ValidationError } from '../src/errors'
-import { VideoBGRemoverClient, Video } from '../src/node/index'
+import { AbortError, ValidationError } from '../../src/errors'
+import { VideoBGRemoverClient, Video } from '../../src/node/index'
 import {
   Anchor,
   Background,
@@ -15,9 +15,9 @@ import {
   Cutout,
   SizeMode,
   type CompositionProgress,
-} from '../src/node/compose/index'
-import { FAKE_API_KEY, startFakeServer } from '../src/testing/node'
-import { RESULT_FILES, type ResultFileName } from '../src/testing/fixtures/results'
+} from '../../src/node/compose/index'
+import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
+import { RESULT_FILES, type ResultFileName } from '../../src/testing/fixtures/results'
 
 const exec = promisify(execFile)
 const RED = [255, 0, 0, 255]

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { blobReader, creditsFor, PROBE_BUDGET, probeContainer, type ByteReader, type ProbeResult } from '../src/probe/index'
-import { MAX_READS } from '../src/probe/reader'
+import { blobReader, creditsFor, PROBE_BUDGET, probeContainer, type ByteReader, type ProbeResult } from '../../src/probe/index'
+import { MAX_READS } from '../../src/probe/reader'
 
 const exec = promisify(execFile)
 const FRAME = 1 / 25

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AbortError, ValidationError } from '../src/errors'
-import { writeDirectoryAtomically, writeFileAtomically } from '../src/node/atomic-write'
-import { rejection } from './helpers'
+import { AbortError, ValidationError } from '../../src/errors'
+import { writeDirectoryAtomically, writeFileAtomically } from '../../src/node/atomic-write'
+import { rejection } from '../kit'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TSX = join(ROOT, 'node_modules/tsx/dist/loader.mjs')
 
 let dir: string

@@ -13,9 +13,9 @@ import {
   VideoBGRemoverClient,
   ValidationError,
   type Progress,
-} from '../src/node/index'
-import { FAKE_API_KEY, fakeResultBytes, startFakeServer, type FakeServer, type FakeServerOptions } from '../src/testing/node'
-import { failure, until } from './helpers'
+} from '../../src/node/index'
+import { FAKE_API_KEY, fakeResultBytes, startFakeServer, type FakeServer, type FakeServerOptions } from '../../src/testing/node'
+import { failure, until } from '../kit'
 
 /** Not a multiple of the fake's 64 KiB chunks, so the last chunk is a short one. */
 const SIZE = 300_000

@@ -2,9 +2,9 @@ import { once } from 'node:events'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ConnectionError, Video, VideoBGRemoverClient } from '../src/node/index'
-import { createProxyHandler, toNodeListener, type ProxyOptions } from '../src/node/proxy'
-import { FAKE_API_KEY, startFakeServer, type FakeServer } from '../src/testing/node'
+import { ConnectionError, Video, VideoBGRemoverClient } from '../../src/node/index'
+import { createProxyHandler, toNodeListener, type ProxyOptions } from '../../src/node/proxy'
+import { FAKE_API_KEY, startFakeServer, type FakeServer } from '../../src/testing/node'
 
 const servers: Server[] = []
 afterEach(async () => {
