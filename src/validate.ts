@@ -31,7 +31,7 @@ export function checkApiKey(apiKey: unknown): string | undefined {
     throw new ValidationError(`apiKey is empty: pass your key or leave it out to read ${API_KEY_ENV}`, 'apiKey')
   }
   // A header value cannot hold control characters (a pasted key often ends in a newline inside it).
-  if (/[\u0000-\u001f\u007f]/.test(apiKey.trim())) {
+  if ([...apiKey.trim()].some((char) => char < ' ' || char === '\u007f')) {
     throw new ValidationError('apiKey holds a line break or another control character: copy the key again', 'apiKey')
   }
   return apiKey.trim()

@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortError,
-  ApiError,
   StorageError,
   ConnectionError,
   Foreground,

@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import * as web from '../../src/index'
 import {
   AbortError,
-  ApiError,
   StorageError,
   Model,
   Prefer,
