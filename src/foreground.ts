@@ -1,7 +1,7 @@
 import { internalsOf, type ClientBase, type ClientInternals } from './client'
 import { ValidationError, abortError, saveFailed } from './errors'
 import type { JobStatus } from './schemas'
-import { download, type DownloadOptions } from './transfer/download'
+import { download, type DownloadOptions, type SaveOptions } from './transfer/download'
 
 export interface ForegroundDetails {
   /** The output format asked for: a `transparent_format`, or `mp4` for green screen, colour and composition. */
@@ -78,11 +78,11 @@ export class Foreground {
   }
 
   /** Node, Bun, Deno: streams the output to `path` through a temporary file, so a failure leaves no file. */
-  async save(path: string, options: DownloadOptions = {}): Promise<string> {
+  async save(path: string, options: SaveOptions = {}): Promise<string> {
     if (typeof path !== 'string' || path.trim() === '') {
       throw new ValidationError('save(path) needs the path of the file to write', 'path')
     }
-    await this.#internals.platform.saveFile(path, () => this.stream(options), options.signal).catch((error: unknown) => {
+    await this.#internals.platform.saveFile(path, () => this.stream(options), options.signal, options.overwrite).catch((error: unknown) => {
       if (options.signal?.aborted) throw abortError(options.signal, this.jobId)
       throw saveFailed(this.jobId, path, error)
     })

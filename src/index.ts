@@ -57,5 +57,5 @@ export { Video, RemoveBGOptions, Prefer, Model, type RemoveBGOptionsInit, type R
 export { Foreground, type ForegroundDetails } from './foreground'
 export type { OpenOptions, VideoSource } from './transfer/source'
 export type { Progress, ProgressCallback } from './transfer/progress'
-export type { DownloadOptions } from './transfer/download'
+export type { DownloadOptions, SaveOptions } from './transfer/download'
 export { parseWebhook, verifyWebhook, MAX_WEBHOOK_BYTES, type WebhookEvent, type VerifiedWebhook } from './webhooks'

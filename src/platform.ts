@@ -13,7 +13,7 @@ export interface Platform {
   /** A local file as a Blob that reads from disk as it is sent. */
   openFile(path: string): Promise<Blob>
   /** Checks `path`, then streams the body `open` gives to it so that no partial file is left behind on failure. */
-  saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal): Promise<void>
+  saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal, overwrite?: boolean): Promise<void>
   /** `error` where the runtime supports it: Node's fetch only streams a request body that cannot be redirected. */
   redirect: RequestRedirect
   env(name: string): string | undefined

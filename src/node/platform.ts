@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto'
 import { createWriteStream, openAsBlob } from 'node:fs'
-import { rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Dispatcher } from 'undici'
 import type { FetchFn } from '../core/http'
 import { ValidationError } from '../errors'
 import { webPlatform, type Platform } from '../platform'
+import { writeFileAtomically } from './atomic-write'
 
 async function openFile(path: string): Promise<Blob> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -18,23 +18,22 @@ async function openFile(path: string): Promise<Blob> {
   return openAsBlob(path)
 }
 
-/** Writes beside the target under a temporary name, then renames it into place; removes it on any failure. */
-async function saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal): Promise<void> {
+/** Streams the body to `path` through a private temporary renamed into place (see writeFileAtomically). */
+async function saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal, overwrite = true): Promise<void> {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) {
     throw new ValidationError(`${JSON.stringify(path)} is a directory: save(path) needs the path of the file to write`, 'path')
   }
   if (!(await stat(dirname(path)).catch(() => undefined))?.isDirectory()) {
     throw new ValidationError(`Cannot save to ${JSON.stringify(path)}: the directory ${JSON.stringify(dirname(path))} does not exist`, 'path')
   }
-  const body = await open()
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`)
-  try {
-    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(temporary), { signal })
-    await rename(temporary, path)
-  } catch (error) {
-    await unlink(temporary).catch(() => {})
-    throw error
-  }
+  await writeFileAtomically(
+    path,
+    async (temporary) => {
+      const body = (await open()) as import('node:stream/web').ReadableStream<Uint8Array>
+      await pipeline(Readable.fromWeb(body), createWriteStream(temporary), { signal })
+    },
+    { overwrite, signal },
+  )
 }
 
 export const nodePlatform: Platform = {

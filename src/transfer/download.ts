@@ -12,6 +12,15 @@ export interface DownloadOptions {
   onProgress?: ProgressCallback
 }
 
+/** Options of `Foreground.save(path, options)`. */
+export interface SaveOptions extends DownloadOptions {
+  /**
+   * Replace a file already at `path` (default `true`). With `false`, an existing file is refused with a
+   * `ValidationError`, also one that appears while the download runs.
+   */
+  overwrite?: boolean
+}
+
 export interface DownloadContext extends DownloadOptions {
   fetch: FetchFn
   maxRetries: number
