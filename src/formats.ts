@@ -17,7 +17,12 @@ export const OUTPUT_FORMATS = {
 } as const
 
 export type OutputFormat = keyof typeof OUTPUT_FORMATS
-/** A `transparent_format` this SDK knows. */
+/**
+ * A `transparent_format` this SDK knows (`webm_vp9`, `mov_prores`, …); `Prefer` names each. Read from the one table
+ * of output formats, so a format added there appears here too.
+ *
+ * @useDeclaredType
+ */
 export type TransparentName = { [F in OutputFormat]: (typeof OUTPUT_FORMATS)[F]['transparent'] extends true ? F : never }[OutputFormat]
 
 /** The file extension (without the dot) of `format`'s main output; `bin` for a format this SDK does not know yet. */

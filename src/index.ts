@@ -12,7 +12,7 @@ export class VideoBGRemoverClient extends ClientBase {
   }
 }
 
-export type { ClientOptions, UploadOptions } from './client'
+export type { ClientBase, ClientOptions, UploadOptions } from './client'
 export type { RequestOptions, FetchFn } from './core/http'
 export type { WaitOptions } from './core/lifecycle'
 export type { Logger, LogLevel } from './core/logger'
@@ -45,15 +45,19 @@ export type {
   JobStatus,
   JobStatusValue,
   ModelName,
+  Open,
   StartJobOptions,
   StartJobResponse,
   TransparentBackground,
   TransparentFormat,
+  UploadInstructions,
   UrlJob,
   WebhookDeliveries,
+  WebhookDelivery,
 } from './schemas'
+export type { TransparentName } from './formats'
 export { VERSION } from './version'
-export { Video, RemoveBGOptions, Prefer, Model, type RemoveBGOptionsInit, type RemoveBackgroundParams } from './video'
+export { Video, RemoveBGOptions, Prefer, Model, type PreferTable, type RemoveBGOptionsInit, type RemoveBackgroundParams } from './video'
 export { Foreground, type ForegroundDetails } from './foreground'
 export type { OpenOptions, VideoSource } from './transfer/source'
 export type { Progress, ProgressCallback } from './transfer/progress'
