@@ -18,8 +18,9 @@ export const OUTPUT_FORMATS = {
 
 export type OutputFormat = keyof typeof OUTPUT_FORMATS
 /**
- * A `transparent_format` this SDK knows (`webm_vp9`, `mov_prores`, …); `Prefer` names each. Read from the one table
- * of output formats, so a format added there appears here too.
+ * A `transparent_format` this SDK knows: `webm_vp9`, `mov_prores`, `png_sequence`, `pro_bundle`, `stacked_video`,
+ * `gif`, `webp`, `lottie` or `mask_video_inverted` (`Prefer` names each and says what it produces). Computed from the
+ * SDK's one table of output formats, so a format added there joins this type too.
  *
  * @useDeclaredType
  */
