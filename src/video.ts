@@ -164,12 +164,27 @@ export class Video {
     this.#load = load
   }
 
-  /** Checks the source at once: a bad one is a `ValidationError` before anything is sent. */
+  /**
+   * A video to process, from a file path (Node, Bun, Deno), an `http(s)` URL (the API downloads it), a `File` or
+   * `Blob`, bytes, or a `ReadableStream` with `{ size }`. Checks the source at once; a file's size is read when
+   * `removeBackground` runs. Nothing is sent yet.
+   *
+   * @throws ValidationError for an unknown kind of source, a content type other than MP4, MOV or WebM (from the file
+   *   name or `contentType`), an empty input, one over `maxSize` (1 GB by default), or a stream without `size`.
+   */
   static open(source: VideoSource, options?: OpenOptions): Video {
     return new Video(describeSource(source, options))
   }
 
-  /** Create → upload → start → wait, resolving to the result. Errors after creation carry the `jobId`. */
+  /**
+   * Create → upload → start → wait, resolving to the result. Credits are charged at the start (1 per second of
+   * video). Errors after creation carry the `jobId`: resume with `client.wait(jobId)` or clean up with
+   * `client.deleteJob(jobId)` rather than running it again, which would start (and charge for) a second job.
+   *
+   * @throws ValidationError before anything is sent, for a missing `client` or bad options; then whatever the calls
+   *   throw, notably `InsufficientCreditsError`, `StorageError` (upload refused), `ProcessingError` (the job failed),
+   *   `TimeoutError` (past `timeout` seconds; the job goes on) and `AbortError`.
+   */
   async removeBackground(params: RemoveBackgroundParams): Promise<Foreground> {
     const client = internalsOf(params?.client)
     if (!client) throw new ValidationError('removeBackground() needs { client }: a VideoBGRemoverClient', 'client')

@@ -18,6 +18,9 @@ export class VideoBGRemoverClient extends ClientBase {
   /**
    * @param apiKey your key (`vbr_` + 32 characters); default `VIDEOBGREMOVER_API_KEY`. Leave it out when `baseUrl` is
    *   your own backend that adds it.
+   * @param options `baseUrl`, `timeout` (ms per attempt, default 60 000), `maxRetries` (default 2), `headers`,
+   *   `fetch`, `logger`/`logLevel`, `rateLimit`, and in Node a `dispatcher`; see `NodeClientOptions`.
+   * @throws ValidationError when there is no key for the vendor's API, or on a bad option.
    */
   constructor(apiKey?: string, options: NodeClientOptions = {}) {
     const { dispatcher, ...rest } = options
