@@ -1,3 +1,9 @@
+/**
+ * Reading webhook deliveries: `parseWebhook` for the body, `verifyWebhook` to confirm it against the job's status
+ * (deliveries are unsigned).
+ *
+ * @module @videobgremover/sdk/webhooks
+ */
 import { ValidationError } from './errors'
 import type { JobStatus } from './schemas'
 

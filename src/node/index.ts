@@ -1,3 +1,10 @@
+/**
+ * The main entry point: the client, `Video`, the result (`Foreground`), the options and every error class. The same
+ * API in every runtime; this reference shows Node's build, which adds file paths in `Video.open()`,
+ * `foreground.save(path)`, proxy environment variables and a `dispatcher` option.
+ *
+ * @module @videobgremover/sdk
+ */
 import type { Dispatcher } from 'undici'
 import { ClientBase, type ClientOptions } from '../client'
 import { nodePlatform, proxiedFetch } from './platform'
