@@ -120,7 +120,13 @@ export class RemoveBGOptions {
     return new RemoveBGOptions(options?.prefer, options?.model, options?.background)
   }
 
-  /** The body of the start call. */
+  /**
+   * The `startJob` body these options make, for the step-by-step client:
+   * `client.startJob(id, options.toStartOptions(webhookUrl))`. A transparent background in `prefer`'s format unless
+   * another background was given; unset fields are left out when sent.
+   *
+   * @param webhookUrl receives `job.started`, `job.completed` and `job.failed`; put an unguessable token in its query.
+   */
   toStartOptions(webhookUrl?: string): StartJobOptions {
     return {
       background: this.background ?? { type: 'transparent', transparent_format: this.prefer },
@@ -129,7 +135,7 @@ export class RemoveBGOptions {
     }
   }
 
-  /** The format of the main output file. */
+  /** The format of the main output file: the transparent format, or `mp4` when a colour or composition replaces it. */
   get format(): string {
     if (this.background?.type === 'transparent') return this.background.transparent_format ?? this.prefer
     return this.background ? 'mp4' : this.prefer
