@@ -106,7 +106,12 @@ const URL_JOB_TIMEOUT_MS = 300_000
 
 /**
  * Every endpoint of the VideoBGRemover API, one method each. The runtime's entry point (Node, browsers, web
- * runtimes) exports it as `VideoBGRemoverClient`; this base holds what they share.
+ * runtimes) exports it as `VideoBGRemoverClient`; this base holds what they share. It is exported as a type only,
+ * for annotations that accept any runtime's client: construct a `VideoBGRemoverClient`.
+ *
+ * Every method takes a last `RequestOptions` (`signal`, `timeout` in ms, `maxRetries`, `headers`), and any of them
+ * may throw `AuthenticationError` (401), `RateLimitError` (429, after retries where the call allows them),
+ * `ApiError` (any other failed answer), `ConnectionError`, `TimeoutError` or `AbortError`.
  */
 export class ClientBase {
   /** The API's base URL, without a trailing slash. */
@@ -171,14 +176,21 @@ export class ClientBase {
     })
   }
 
-  /** The credit balance: `{ totalCredits, remainingCredits, usedCredits }` (1 credit = 1 second of video). */
+  /**
+   * The credit balance: `{ totalCredits, remainingCredits, usedCredits }` (1 credit = 1 second of video). Check
+   * `remainingCredits` against the video's length in seconds before starting a long job.
+   */
   async credits(options?: RequestOptions): Promise<Credits> {
     return this.#send({ method: 'GET', path: '/v1/credits', shape: creditsShape, retry: 'read' }, options)
   }
 
   /**
    * Creates a job for a file upload. Upload the bytes with `upload(job, source)` (or to `upload_url` yourself, with
-   * `instructions.headers`), then `startJob`. Retried on connection errors only: a duplicate job costs nothing.
+   * `instructions.headers`) before `expires_at` (about an hour), then `startJob`. Creating costs no credits. Retried
+   * on connection errors only: a duplicate job costs nothing.
+   *
+   * @throws ValidationError before sending, when `filename` is empty or `content_type` is not `video/mp4`,
+   *   `video/mov` or `video/webm`.
    */
   async createJobFile(params: CreateJobFileParams, options?: RequestOptions): Promise<FileJob> {
     return internals.get(this)!.createJobFile(checkCreateJobFile(params), checkRequestOptions(options))
@@ -188,6 +200,10 @@ export class ClientBase {
    * Uploads the video of a file job to its signed `upload_url`, as `removeBackground` does: exactly the headers the
    * API gave (the declared content type), a `Content-Length`, streamed from disk in Node, retried on connection
    * errors and storage 5xx when the source can be read again. `source` is what `Video.open()` takes, except a URL.
+   *
+   * @throws ValidationError for a job that is not `createJobFile`'s answer, a URL or unusable source, or a stream
+   *   without `size`; `StorageError` when storage refuses the upload (code `upload_url_expired` past `expires_at`,
+   *   `signature_mismatch` for a wrong `Content-Type`): create a new job then; `ConnectionError`; `AbortError`.
    */
   async upload(job: FileJob, source: VideoSource, options: UploadOptions = {}): Promise<void> {
     if (typeof job?.id !== 'string' || typeof job.upload_url !== 'string') {
@@ -199,28 +215,50 @@ export class ClientBase {
     await uploadToSignedUrl(job, prepared, { fetch, platform, maxRetries, signal: options.signal, onProgress: options.onProgress })
   }
 
-  /** Creates a job from a public video URL, which the API downloads during this call (timeout at least 300 000 ms). */
+  /**
+   * Creates a job from a public video URL, which the API downloads during this call, so it is slow for large files:
+   * its timeout is at least 300 000 ms (5 minutes), or the client's `timeout` if longer. The job is born `uploaded`:
+   * start it next. Retried on connection errors only.
+   *
+   * @throws ValidationError before sending, for a URL that is not http(s).
+   */
   async createJobUrl(params: CreateJobUrlParams, options?: RequestOptions): Promise<UrlJob> {
     return internals.get(this)!.createJobUrl(checkCreateJobUrl(params), checkRequestOptions(options))
   }
 
   /**
    * Starts processing; credits are charged here (1 per second of video). Never sent twice blindly: after an
-   * ambiguous failure the job's status decides whether it started (see README, Retries).
+   * ambiguous failure (network error, timeout, 5xx) the job's status decides whether it started (see README,
+   * Retries). Without `startOptions` the output is a green-screen MP4; a webhook URL goes in `webhook_url`.
+   *
+   * @throws InsufficientCreditsError (402) when the balance is short; `RateLimitError` past 3 starts a minute (never
+   *   retried here: wait `retryAfterMs`); `JobNotFoundError`; `ApiError` with code `conflict` (409) for a job not yet
+   *   uploaded or already started; `ValidationError` before sending for a bad background colour or webhook URL.
    */
   async startJob(jobId: string, startOptions: StartJobOptions = {}, options?: RequestOptions): Promise<StartJobResponse> {
     const checked = checkRequestOptions(options)
     return startJobSafely(this.#calls, checkJobId(jobId), checkStartOptions(startOptions), checked, checked.maxRetries ?? this.maxRetries)
   }
 
-  /** The job's status, with signed result URLs (valid about an hour) once it is completed. */
+  /**
+   * The job's status, with signed result URLs (valid about an hour) once it is `completed`. Read it again for fresh
+   * URLs. A `failed` job resolves here like any other status (only `wait()` throws for it).
+   *
+   * @throws JobNotFoundError (404) for an id this key does not own.
+   */
   async status(jobId: string, options?: RequestOptions): Promise<JobStatus> {
     return (await this.#calls.status(checkJobId(jobId), checkRequestOptions(options))).data
   }
 
   /**
    * Polls until the job is `completed` (resolves with its status) or `failed` (rejects with `ProcessingError`).
-   * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs; past `timeout` a `TimeoutError`.
+   * `pollSeconds` and `timeout` are in seconds, as in the vendor's docs (the client's own `timeout` is in ms);
+   * without `pollSeconds` it polls adaptively, from 1 s up to 10 s apart; without `timeout` it waits for as long as
+   * the job takes.
+   *
+   * @throws ProcessingError when the job ends `failed` (the server's reason in `message`; no credits are charged);
+   *   `TimeoutError` past `timeout` seconds, carrying `jobId` and `lastStatus`: the job goes on, so wait again
+   *   rather than starting a new one; `AbortError` when `signal` fires; `JobNotFoundError` for an unknown id.
    */
   async wait(jobId: string, waitOptions: WaitOptions = {}, options?: RequestOptions): Promise<JobStatus> {
     return waitForJob(this.#calls, checkJobId(jobId), checkWaitOptions(waitOptions), checkRequestOptions(options))
@@ -230,6 +268,8 @@ export class ClientBase {
    * Deletes a job and its files (no refund). Any 2xx is success, with or without a body; a 404 on a retry after a
    * lost answer means the first attempt did it, and resolves too. Experimental: the path is not yet confirmed by
    * the vendor.
+   *
+   * @throws JobNotFoundError (404) for an id this key does not own, at the first attempt.
    */
   async deleteJob(jobId: string, options?: RequestOptions): Promise<DeleteJobResponse> {
     const id = checkJobId(jobId)
@@ -240,7 +280,10 @@ export class ClientBase {
     return { ...deleted, id: deleted.id ?? id }
   }
 
-  /** The webhook delivery history of one job. */
+  /**
+   * The webhook delivery history of one job: one record per attempt (the API retries a delivery up to 3 times).
+   * Each record's `webhook_url` holds the token you put in it: do not show it to other users.
+   */
   async webhookDeliveries(jobId: string, options?: RequestOptions): Promise<WebhookDeliveries> {
     const id = checkJobId(jobId)
     return this.#send(

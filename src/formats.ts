@@ -17,7 +17,13 @@ export const OUTPUT_FORMATS = {
 } as const
 
 export type OutputFormat = keyof typeof OUTPUT_FORMATS
-/** A `transparent_format` this SDK knows. */
+/**
+ * A `transparent_format` this SDK knows: `webm_vp9`, `mov_prores`, `png_sequence`, `pro_bundle`, `stacked_video`,
+ * `gif`, `webp`, `lottie` or `mask_video_inverted` (`Prefer` names each and says what it produces). Computed from the
+ * SDK's one table of output formats, so a format added there joins this type too.
+ *
+ * @useDeclaredType
+ */
 export type TransparentName = { [F in OutputFormat]: (typeof OUTPUT_FORMATS)[F]['transparent'] extends true ? F : never }[OutputFormat]
 
 /** The file extension (without the dot) of `format`'s main output; `bin` for a format this SDK does not know yet. */

@@ -1,9 +1,15 @@
 import { sleep } from './signal'
 
-/** The API's limits per key: 100 requests and 3 job starts a minute. */
+/**
+ * The limits a client paces one API key under (the `rateLimit` option). Unset fields keep the API's: 100 requests
+ * and 3 job starts a minute per key. Lower them when other processes share the key.
+ */
 export interface RateLimits {
+  /** Requests of every kind (starts included) allowed in any window. Default 100. */
   requestsPerWindow?: number
+  /** Job starts allowed in any window. Default 3. */
   startsPerWindow?: number
+  /** The window's length, in milliseconds. Default 60 000 (a minute). */
   windowMs?: number
 }
 

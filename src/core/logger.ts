@@ -5,9 +5,13 @@ export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug'
 
 /** Where log lines go: `console` fits, as do pino, winston and most loggers. */
 export interface Logger {
+  /** A failure. The SDK reports its failures by throwing, so this level stays quiet today; `data` holds structured fields. */
   error(message: string, data?: Record<string, unknown>): void
+  /** Something to look at: an API key that is not `vbr_` + 32 characters, or a response field ignored as malformed. */
   warn(message: string, data?: Record<string, unknown>): void
+  /** Retries: which call is repeated, after how many milliseconds, and why. */
   info(message: string, data?: Record<string, unknown>): void
+  /** Every request and response: method, URL, status, masked headers and request id. */
   debug(message: string, data?: Record<string, unknown>): void
 }
 

@@ -3,8 +3,12 @@
  * response mapper in `response.ts` decide which class a failure is.
  */
 
-/** Root of everything the SDK throws. */
+/**
+ * Root of everything the SDK throws: `catch (error) { if (error instanceof VideoBGRemoverError) … }` tells the SDK's
+ * failures from your own. The API key never appears in its message, `toJSON()` or `util.inspect` output.
+ */
 export class VideoBGRemoverError extends Error {
+  /** Always `'VideoBGRemoverError'`, also after bundling or minifying, so logs and `toJSON()` name the class. */
   override name = 'VideoBGRemoverError'
   /** The job this error concerns, once one exists: resume or delete it rather than starting again. */
   declare jobId?: string
@@ -24,6 +28,7 @@ export class VideoBGRemoverError extends Error {
 
 /** Bad input, refused before anything was sent. `field` names what was wrong. */
 export class ValidationError extends VideoBGRemoverError {
+  /** Always `'ValidationError'`. */
   override name = 'ValidationError'
   /** @param field the option, argument or field that was wrong, e.g. `timeout` or `background.color`. */
   constructor(
@@ -36,11 +41,13 @@ export class ValidationError extends VideoBGRemoverError {
 
 /** The network failed: DNS, refused, reset, or a body cut short. */
 export class ConnectionError extends VideoBGRemoverError {
+  /** Always `'ConnectionError'`. */
   override name = 'ConnectionError'
 }
 
 /** A request took longer than its `timeout` (milliseconds), or `wait()` passed its `timeout` (seconds). */
 export class TimeoutError extends VideoBGRemoverError {
+  /** Always `'TimeoutError'`. */
   override name = 'TimeoutError'
   /** For `wait()`: the last status read before giving up (the job itself goes on). */
   readonly lastStatus?: unknown
@@ -53,6 +60,7 @@ export class TimeoutError extends VideoBGRemoverError {
 
 /** The caller's `AbortSignal` fired. `cause` is the signal's reason; `jobId` names a job left behind. */
 export class AbortError extends VideoBGRemoverError {
+  /** Always `'AbortError'`. */
   override name = 'AbortError'
   /** @param options `cause`: the signal's reason; `jobId`: a job left behind. */
   constructor(message = 'The operation was aborted', options: { cause?: unknown; jobId?: string } = {}) {
@@ -66,6 +74,7 @@ export interface ApiErrorDetails {
   status: number
   /** The API's error code, or one derived from the status (`invalid_api_key`, `rate_limited`, …). */
   code: string
+  /** The server's message as it sent it, or a short description when it sent none. */
   message: string
   /** The request id from the body or the `x-request-id` header, when the API sent one. */
   requestId?: string
@@ -73,6 +82,7 @@ export interface ApiErrorDetails {
   headers?: Record<string, string>
   /** The response body: parsed JSON when it was JSON, else the text. */
   body?: unknown
+  /** The job the call concerned, if any. */
   jobId?: string
   /** `InsufficientCreditsError`: the balance, when the server said. */
   remainingCredits?: number
@@ -84,6 +94,7 @@ export interface ApiErrorDetails {
 
 /** Any failed exchange with the API: `status`, `code`, `requestId`, the response `headers` and `body`. */
 export class ApiError extends VideoBGRemoverError {
+  /** Always `'ApiError'`. */
   override name = 'ApiError'
   /** The HTTP status the API sent. */
   readonly status: number
@@ -106,13 +117,20 @@ export class ApiError extends VideoBGRemoverError {
   }
 }
 
-/** 401: the API key is missing or invalid. */
+/**
+ * 401: the API key is missing or invalid (wrong, deleted or deactivated). Not retried: fix the key, which is
+ * `vbr_` + 32 characters and comes from the constructor or `VIDEOBGREMOVER_API_KEY`. `message` keeps the server's
+ * text ("API key required" or "Invalid API key"); `code` is `invalid_api_key` unless the server sent another. Behind
+ * your own proxy, a 401 means the proxy's key is wrong, not the browser's.
+ */
 export class AuthenticationError extends ApiError {
+  /** Always `'AuthenticationError'`. */
   override name = 'AuthenticationError'
 }
 
 /** 402, or a preflight that found the balance short: not enough credits (1 credit per second of video). */
 export class InsufficientCreditsError extends ApiError {
+  /** Always `'InsufficientCreditsError'`. */
   override name = 'InsufficientCreditsError'
   /** The balance, when the server said (never guessed). */
   readonly remainingCredits?: number
@@ -126,15 +144,30 @@ export class InsufficientCreditsError extends ApiError {
   }
 }
 
-/** 404: no such job for this key. */
+/**
+ * 404: no such job for this key: the id is wrong, the job was deleted, or it belongs to another API key (the API
+ * answers the same for all three). Not retried; `jobId` names the id asked for and `code` is `not_found` unless the
+ * server sent another. `deleteJob` does not throw it for a retry that finds the job already gone.
+ */
 export class JobNotFoundError extends ApiError {
+  /** Always `'JobNotFoundError'`. */
   override name = 'JobNotFoundError'
 }
 
-/** 429: too many requests or job starts for this key, after the SDK's own retries. */
+/**
+ * 429: too many requests or job starts for this key (the API allows 100 requests and 3 job starts a minute),
+ * after the SDK's own retries. Reads and deletes are retried on 429 up to `maxRetries` first; a job creation or a
+ * start is never retried on a 429, so it reaches you at once: wait `retryAfterMs`, then call again. The client's
+ * pacer (`rateLimit`) keeps one process under the limits, so a 429 usually means another process or machine shares
+ * the key.
+ */
 export class RateLimitError extends ApiError {
+  /** Always `'RateLimitError'`. */
   override name = 'RateLimitError'
-  /** How long the server asked to wait (ms), from `Retry-After`, `retry-after-ms` or `X-RateLimit-Reset`. */
+  /**
+   * How long the server asked to wait, in milliseconds, from `retry-after-ms`, `Retry-After` (seconds or a date) or
+   * `X-RateLimit-Reset`, clamped to 0–60 000; undefined when it said nothing (then back off, e.g. a few seconds).
+   */
   readonly retryAfterMs?: number
   /** @param details what the API answered, with the wait it asked for. */
   constructor(details: ApiErrorDetails) {
@@ -148,6 +181,7 @@ export class RateLimitError extends ApiError {
  * whole status), or a 500 from the API (code `internal_error`).
  */
 export class ProcessingError extends ApiError {
+  /** Always `'ProcessingError'`. */
   override name = 'ProcessingError'
 }
 
@@ -155,16 +189,19 @@ export class ProcessingError extends ApiError {
 export interface StorageErrorDetails {
   /** `url_expired`, `signature_mismatch`, `storage_rejected` (4xx), `storage_error` (5xx) or `upload_url_expired`. */
   code: string
+  /** What went wrong, for people. */
   message: string
   /** The HTTP status the storage host sent; absent when the SDK refused before sending. */
   status?: number
   /** The storage host's answer (XML for S3-style hosts). */
   body?: string
+  /** The job whose upload or result it was. */
   jobId?: string
 }
 
 /** The storage host refused a signed upload or download, or its signed URL expired before the transfer. */
 export class StorageError extends VideoBGRemoverError {
+  /** Always `'StorageError'`. */
   override name = 'StorageError'
   /** See `StorageErrorDetails.code`. */
   readonly code: string

@@ -6,7 +6,9 @@ export type ProxyEndpoint = 'credits' | 'createJob' | 'startJob' | 'status' | 'd
 
 /** The API call a request asks for, as `authorize` sees it. */
 export interface ProxyRoute {
+  /** The request's HTTP method. */
   readonly method: 'GET' | 'POST' | 'DELETE'
+  /** The API call asked for, named as the client's method that makes it. */
   readonly endpoint: ProxyEndpoint
   /**
    * The job the call is about: the path's id for `startJob`, `status` and `deleteJob`, the `video_id` query for

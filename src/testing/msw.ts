@@ -1,3 +1,8 @@
+/**
+ * The fake API as msw handlers, for tests that already use msw (an optional peer dependency).
+ *
+ * @module @videobgremover/sdk/testing/msw
+ */
 import { http, HttpResponse, type HttpHandler } from 'msw'
 import { FakeConnectionDrop, type FakeApi } from './fake/index'
 

@@ -1,7 +1,11 @@
+/** How far an upload or download has come, in bytes. */
 export interface Progress {
+  /** Bytes moved so far; never goes backwards, even when an upload is retried. */
   loaded: number
+  /** Bytes in all; 0 for a download whose size the server did not send. */
   total: number
 }
+/** Receives `Progress` at most every 100 ms, and always once when the last byte has moved. */
 export type ProgressCallback = (progress: Progress) => void
 
 const INTERVAL_MS = 100

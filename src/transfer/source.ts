@@ -2,8 +2,18 @@ import { ValidationError } from '../errors'
 import { UPLOAD_CONTENT_TYPES, UPLOAD_EXTENSIONS, uploadContentType } from '../formats'
 import type { Platform } from '../platform'
 
+/**
+ * What `Video.open()` and `client.upload()` take:
+ * - a `string` file path (Node, Bun, Deno), streamed from disk;
+ * - an `http(s)` URL, as a `string` or a `URL`: the API downloads it itself (not for `upload()`);
+ * - a `Blob` or `File`;
+ * - bytes: an `ArrayBuffer`, a `Uint8Array`, a `Buffer` or another `ArrayBufferView`;
+ * - a `ReadableStream<Uint8Array>`, with its byte length in `{ size }`; it is read once, so a failed upload of it
+ *   cannot be retried.
+ */
 export type VideoSource = string | URL | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>
 
+/** Options of `Video.open(source, options)`: what the API is told about the video, and a size limit. */
 export interface OpenOptions {
   /** The name sent to the API; also decides the content type when `contentType` is absent. */
   filename?: string

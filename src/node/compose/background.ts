@@ -2,19 +2,60 @@ import { dimension, hexColor, nonNegative, pathOrUrl, positive } from './check'
 import { probe } from './ffmpeg'
 import type { Input } from './resolve-cutout'
 
-/** What a background is made of. Image and video sizes are read when the composition renders. */
+/**
+ * What a background is made of, as its `Background` factory recorded it (`background.source`); `kind` tells which
+ * factory. Image and video sizes are read when the composition renders.
+ */
 export type BackgroundSource =
-  | { kind: 'color'; color: string; width: number; height: number; fps: number }
-  | { kind: 'empty'; width: number; height: number; fps: number }
-  | { kind: 'image'; path: string; fps: number }
-  | { kind: 'video'; path: string }
+  /** `Background.fromColor`: a solid colour canvas. */
+  | {
+      /** Always `color`. */
+      kind: 'color'
+      /** `RRGGBB`, upper case, without the `#`. */
+      color: string
+      /** Canvas width in pixels. */
+      width: number
+      /** Canvas height in pixels. */
+      height: number
+      /** Frames a second. */
+      fps: number
+    }
+  /** `Background.empty`: a transparent canvas. */
+  | {
+      /** Always `empty`. */
+      kind: 'empty'
+      /** Canvas width in pixels. */
+      width: number
+      /** Canvas height in pixels. */
+      height: number
+      /** Frames a second. */
+      fps: number
+    }
+  /** `Background.fromImage`: a still image, at its own size. */
+  | {
+      /** Always `image`. */
+      kind: 'image'
+      /** An absolute local path, or an http(s) URL that ffmpeg reads. */
+      path: string
+      /** Frames a second of the canvas (default 30). */
+      fps: number
+    }
+  /** `Background.fromVideo`: a video, at its own size, frame rate and length. */
+  | {
+      /** Always `video`. */
+      kind: 'video'
+      /** An absolute local path, or an http(s) URL that ffmpeg reads. */
+      path: string
+    }
 
 /** The bottom of a composition; it sets the canvas size and frame rate (and, for a video, the duration). */
 export class Background {
   private constructor(
+    /** What the factory recorded: a colour, an empty canvas, an image or a video. */
     readonly source: BackgroundSource,
-    /** A video background's own audio is mixed in unless disabled. */
+    /** A video background's own audio is mixed in unless disabled (default true); see `audio()`. */
     readonly audioEnabled = true,
+    /** The background audio's volume: 1 (the default) leaves it unchanged, 0.5 halves it. */
     readonly audioVolume = 1,
   ) {}
 

@@ -45,7 +45,10 @@ export class Composition {
   #duration?: number
 
   /** A composition on `background`, which sets the canvas. Throws `ValidationError` for anything but a `Background`. */
-  constructor(readonly background: Background) {
+  constructor(
+    /** The bottom layer, which sets the canvas size and frame rate (and, for a video, the duration). */
+    readonly background: Background,
+  ) {
     if (!(background instanceof Background)) throw new ValidationError('new Composition(background) needs a Background', 'background')
   }
 

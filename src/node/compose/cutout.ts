@@ -21,17 +21,94 @@ export interface GreenScreenOptions {
 /** The key used for green screens, also when one is recognised by content. */
 export const GREEN_SCREEN: Required<GreenScreenOptions> = { color: '00FF00', similarity: 0.3, blend: 0.1 }
 
-/** Where a cut-out's frames come from. `auto` is recognised by content when the composition renders. */
+/**
+ * Where a cut-out's frames come from, as its `Cutout` factory recorded it (`cutout.source`); `kind` tells which
+ * factory. Paths are absolute, of files that existed when the factory ran. `auto` is recognised by content when the
+ * composition renders. `matte` is the factory's `MatteOptions.matte`: true keeps the mask's grey levels as alpha,
+ * false thresholds it at 50%.
+ */
 export type CutoutSource =
-  | { kind: 'auto'; path: string; matte: boolean }
-  | { kind: 'video'; path: string }
-  | { kind: 'stacked'; path: string; matte: boolean }
-  | { kind: 'mask'; color: string; mask: string; audio?: string; matte: boolean }
-  | { kind: 'bundle'; path: string; matte: boolean }
-  | { kind: 'frames'; path: string; fps?: number }
-  | { kind: 'lottie'; path: string }
-  | { kind: 'greenScreen'; path: string; key: Required<GreenScreenOptions> }
-  | { kind: 'result'; result: Foreground; matte: boolean }
+  /** `Cutout.fromFile`: any output of the API, recognised by content at render time. */
+  | {
+      /** Always `auto`. */
+      kind: 'auto'
+      /** The file. */
+      path: string
+      /** Soft (grey-level) alpha from a mask, if the file turns out to carry one. */
+      matte: boolean
+    }
+  /** `Cutout.fromWebmVp9` or `Cutout.fromMovProres`: a video with its own alpha. */
+  | {
+      /** Always `video`. */
+      kind: 'video'
+      /** The `.webm` or `.mov` file. */
+      path: string
+    }
+  /** `Cutout.fromStackedVideo`: colour on top, greyscale mask below. */
+  | {
+      /** Always `stacked`. */
+      kind: 'stacked'
+      /** The `.mp4` file, twice the cut-out's height. */
+      path: string
+      /** Soft alpha from the mask's grey levels. */
+      matte: boolean
+    }
+  /** `Cutout.fromVideoAndMask`: a colour video and a separate mask video. */
+  | {
+      /** Always `mask`. */
+      kind: 'mask'
+      /** The colour video's path. */
+      color: string
+      /** The greyscale mask video's path (white = the cut-out). */
+      mask: string
+      /** A separate audio file's path, if any. */
+      audio?: string
+      /** Soft alpha from the mask's grey levels. */
+      matte: boolean
+    }
+  /** `Cutout.fromProBundleZip`: the `pro_bundle` zip. */
+  | {
+      /** Always `bundle`. */
+      kind: 'bundle'
+      /** The `.zip` file. */
+      path: string
+      /** Soft alpha from `alpha.mp4`'s grey levels. */
+      matte: boolean
+    }
+  /** `Cutout.fromPngSequence`: the `png_sequence` zip. */
+  | {
+      /** Always `frames`. */
+      kind: 'frames'
+      /** The `.zip` file. */
+      path: string
+      /** Frames a second; undefined plays them at the composition's frame rate. */
+      fps?: number
+    }
+  /** `Cutout.fromLottie`: the `lottie` output. */
+  | {
+      /** Always `lottie`. */
+      kind: 'lottie'
+      /** The Lottie `.json` file. */
+      path: string
+    }
+  /** `Cutout.fromGreenScreen`: a video on a solid key colour. */
+  | {
+      /** Always `greenScreen`. */
+      kind: 'greenScreen'
+      /** The video file. */
+      path: string
+      /** The key, defaults filled in; `color` as `RRGGBB` without the `#`. */
+      key: Required<GreenScreenOptions>
+    }
+  /** `Cutout.fromResult`: a `removeBackground` result, downloaded at render time. */
+  | {
+      /** Always `result`. */
+      kind: 'result'
+      /** The `Foreground` that `removeBackground` resolved to. */
+      result: Foreground
+      /** Soft alpha from a mask, if the output turns out to carry one. */
+      matte: boolean
+    }
 
 /**
  * A cut-out video to place on a composition: built from a file in any of the API's output formats, or from a
@@ -39,7 +116,10 @@ export type CutoutSource =
  * read when the composition renders.
  */
 export class Cutout {
-  private constructor(readonly source: CutoutSource) {}
+  private constructor(
+    /** What the factory recorded: which kind of input, and its files. Read by the composition when it renders. */
+    readonly source: CutoutSource,
+  ) {}
 
   /**
    * Any output of the API, recognised by its content when the composition renders: a pro bundle or PNG sequence zip,

@@ -6,16 +6,22 @@ export type EncoderKind = 'h264' | 'vp9' | 'transparent_webm' | 'prores_4444' | 
 
 /** The settings a profile's factory took (`crf`: lower is better quality; `fps`: frames a second). */
 export interface EncoderSettings {
+  /** Constant rate factor: lower is better quality and a larger file (H.264 0–51, VP9 0–63). */
   readonly crf?: number
+  /** The x264 preset (`ultrafast` … `veryslow`), for `h264()` and `stackedVideo()`. */
   readonly preset?: string
+  /** Frames a second of a `pngSequence()`; undefined keeps the composition's. */
   readonly fps?: number
+  /** Where a `stackedVideo()` puts the mask: below the colour (`vertical`) or right of it (`horizontal`). */
   readonly layout?: 'vertical' | 'horizontal'
 }
 
 /** How the composition is encoded. Transparent profiles keep the canvas's alpha. */
 export class EncoderProfile {
   private constructor(
+    /** Which encoder: the name of the factory that made the profile (`h264`, `transparent_webm`, …). */
     readonly kind: EncoderKind,
+    /** The settings the factory took, its defaults filled in. */
     readonly settings: EncoderSettings = {},
   ) {}
 

@@ -4,14 +4,23 @@ import type { Cutout } from './cutout'
 
 /** Where a layer sits on the canvas; `dx`, `dy` of `LayerHandle.at` move it from there. */
 export const Anchor = {
+  /** The layer's centre on the canvas's centre (the default). */
   CENTER: 'center',
+  /** The layer's top-left corner on the canvas's. */
   TOP_LEFT: 'top-left',
+  /** Centred along the top edge. */
   TOP_CENTER: 'top-center',
+  /** The layer's top-right corner on the canvas's. */
   TOP_RIGHT: 'top-right',
+  /** Centred along the left edge. */
   CENTER_LEFT: 'center-left',
+  /** Centred along the right edge. */
   CENTER_RIGHT: 'center-right',
+  /** The layer's bottom-left corner on the canvas's. */
   BOTTOM_LEFT: 'bottom-left',
+  /** Centred along the bottom edge. */
   BOTTOM_CENTER: 'bottom-center',
+  /** The layer's bottom-right corner on the canvas's; use negative `dx`, `dy` to move it in from the edges. */
   BOTTOM_RIGHT: 'bottom-right',
 } as const
 /** One of the `Anchor` values. */
@@ -39,40 +48,72 @@ export type SizeMode = (typeof SizeMode)[keyof typeof SizeMode]
 
 /** The numbers a `SizeMode` reads: pixels for `px`, percent for `canvas_percent`, factors for `scale`. */
 export interface SizeOptions {
+  /** Pixels for `px`, percent of the canvas width for `canvas_percent`, a width factor for `scale`. */
   width?: number
+  /** Pixels for `px`, percent of the canvas height for `canvas_percent`, a height factor for `scale`. */
   height?: number
+  /** `canvas_percent`: fit inside this percentage of the canvas (35 = 35%). */
   percent?: number
+  /** `scale`: multiply both sides by this factor (0.5 = half size). */
   scale?: number
 }
 
 /** Everything set on one layer, as `LayerHandle` records it. */
 export interface LayerSettings {
+  /** The name given to `Composition.add` (default `layer0`, `layer1`, …), used in error messages. */
   readonly name: string
+  /** What the layer shows. */
   readonly cutout: Cutout
+  /** Where the layer sits (default `center`); see `at()`. */
   readonly anchor: Anchor
-  /** Pixels right of and below the anchor. */
+  /** Pixels right of the anchor (negative: left). */
   readonly dx: number
+  /** Pixels below the anchor (negative: above). */
   readonly dy: number
-  /** ffmpeg overlay expressions set by `xy()`; they replace the anchor. */
+  /** ffmpeg overlay expression for the left edge, set by `xy()`; it replaces the anchor. */
   readonly x?: string
+  /** ffmpeg overlay expression for the top edge, set by `xy()`; it replaces the anchor. */
   readonly y?: string
-  readonly size: SizeOptions & { readonly mode: SizeMode }
+  /** How the layer is sized (default `contain`), with the numbers its mode reads. */
+  readonly size: SizeOptions & {
+    /** The `SizeMode`. */
+    readonly mode: SizeMode
+  }
   /** 0 to 1. */
   readonly opacity: number
   /** Clockwise degrees. */
   readonly rotate: number
-  /** A rectangle in the cut-out's own pixels. */
-  readonly crop?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }
-  /** Seconds on the composition's timeline. */
+  /** A rectangle in the cut-out's own pixels, kept before sizing. */
+  readonly crop?: {
+    /** Left edge, in pixels from the cut-out's left. */
+    readonly x: number
+    /** Top edge, in pixels from the cut-out's top. */
+    readonly y: number
+    /** Width in pixels. */
+    readonly width: number
+    /** Height in pixels. */
+    readonly height: number
+  }
+  /** When the layer appears, in seconds on the composition's timeline (default 0). */
   readonly start: number
+  /** When it disappears, in seconds on the composition's timeline; set by `end()`, cleared by `duration()`. */
   readonly end?: number
+  /** How long it shows, in seconds; set by `duration()`, cleared by `end()`. */
   readonly duration?: number
   /** Seconds of the cut-out's own timeline to use. */
-  readonly subclip?: { readonly start: number; readonly end?: number }
+  readonly subclip?: {
+    /** Where in the cut-out to begin, in seconds. */
+    readonly start: number
+    /** Where to stop, in seconds; undefined plays to the cut-out's end. */
+    readonly end?: number
+  }
+  /** Whether the cut-out's own audio is mixed in (default true). */
   readonly audio: boolean
   /** 1 = unchanged. */
   readonly volume: number
+  /** Stacking order: higher is nearer the viewer (default: the order of `add`). */
   readonly z: number
+  /** False places the cut-out opaque, ignoring its alpha (default true). */
   readonly alpha: boolean
 }
 

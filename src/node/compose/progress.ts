@@ -6,6 +6,7 @@ export interface CompositionProgress {
   duration: number
   /** `seconds / duration`, 0 to 1. */
   ratio: number
+  /** Frames written so far. */
   frame: number
   /** Encoding speed relative to real time, when ffmpeg reports it. */
   speed?: number

@@ -14,14 +14,19 @@ const API_VERSION = '1.2.0'
 
 /** One request the fake received, as `FakeApi.requests` lists it. */
 export interface LedgerEntry {
+  /** What the request was for: an API call (`createJob`, `startJob`, …), `upload`, `download`, or `unknown`. */
   readonly endpoint: FakeEndpoint
+  /** The HTTP method. */
   readonly method: string
+  /** The full request URL, query included. */
   readonly url: string
+  /** The URL's path. */
   readonly path: string
   /** Request headers, names lowercased. */
   readonly headers: Readonly<Record<string, string>>
   /** Parsed JSON body of an API request (the raw text when it is not JSON). */
   readonly body?: unknown
+  /** The job the request named (in its path, or the `video_id` query), if any. */
   readonly jobId?: string
   /** Response status sent; 0 when the connection was dropped before a response. */
   readonly status: number
@@ -93,6 +98,7 @@ export class FakeApi {
     return this.jobs.balance
   }
 
+  /** Sets the remaining credits, e.g. `fake.credits = 0` to meet a 402 at the next start. */
   set credits(value: number) {
     this.jobs.balance = value
   }

@@ -12,15 +12,43 @@ import type { FakeEndpoint } from './routes'
  * Only `delayMs`, `truncate` and the `after-effect` and `mid-body` drops let the request take effect.
  */
 export type FakeFault =
-  | { readonly status: number; readonly body?: string | object; readonly headers?: Record<string, string> }
-  | { readonly delayMs: number }
-  | { readonly drop: 'before-response' | 'after-effect' | 'mid-body' }
-  | { readonly truncate: true }
-  | { readonly html: true; readonly status?: number }
-  | { readonly badSchema: true }
+  | {
+      /** The HTTP status to answer with, at once; the request takes no effect. */
+      readonly status: number
+      /** The body: text (sent as `text/plain`) or an object (sent as JSON). Default: the API's error body for `status`. */
+      readonly body?: string | object
+      /** Extra response headers, e.g. `{ 'Retry-After': '2' }`. */
+      readonly headers?: Record<string, string>
+    }
+  | {
+      /** Milliseconds to hold the normal response back; the client's abort or timeout ends the wait. */
+      readonly delayMs: number
+    }
+  | {
+      /**
+       * When the connection resets: `before-response` (the request took no effect), `after-effect` (it did, but the
+       * answer is lost: the case that must not charge twice) or `mid-body` (halfway through the response body).
+       */
+      readonly drop: 'before-response' | 'after-effect' | 'mid-body'
+    }
+  | {
+      /** End the normal response cleanly after half its body, with a `Content-Length` that matches the half. */
+      readonly truncate: true
+    }
+  | {
+      /** Answer with a proxy's HTML error page instead of JSON. */
+      readonly html: true
+      /** The page's HTTP status. Default 502. */
+      readonly status?: number
+    }
+  | {
+      /** Answer 200 with JSON that breaks the endpoint's response schema (`{ "id": 123 }`). */
+      readonly badSchema: true
+    }
 
 /** Thrown by `FakeApi.handle` (or raised by a response body) to tell an adapter to reset the connection. */
 export class FakeConnectionDrop extends Error {
+  /** Always `'FakeConnectionDrop'`. */
   override readonly name = 'FakeConnectionDrop'
 }
 
