@@ -4,7 +4,8 @@ import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-const SEAM = 'The isomorphic core runs in browsers and workers: Node-only code goes under src/node/ and reaches users through the "node" export condition or a Node-only subpath.'
+const SEAM =
+  'The isomorphic core runs in browsers and workers: Node-only code goes under src/node/ and reaches users through the "node" export condition or a Node-only subpath.'
 
 export default tseslint.config(
   { ignores: ['dist/', 'docs/', 'coverage/', '**/node_modules/', 'src/testing/fixtures/results.ts'] },
@@ -12,7 +13,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },

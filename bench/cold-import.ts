@@ -20,17 +20,24 @@ try {
 
   const env = { ...process.env }
   for (const name of ['NODE_OPTIONS', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) delete env[name]
-  const run = (code: string, cwd = project) => async () => {
-    const started = performance.now()
-    const { status, stderr } = spawnSync(process.execPath, ['-e', code], { cwd, env })
-    const ms = performance.now() - started
-    if (status !== 0) throw new Error(`node -e ${JSON.stringify(code)} failed: ${stderr}`)
-    return ms
-  }
+  const run =
+    (code: string, cwd = project) =>
+    async () => {
+      const started = performance.now()
+      const { status, stderr } = spawnSync(process.execPath, ['-e', code], { cwd, env })
+      const ms = performance.now() - started
+      if (status !== 0) throw new Error(`node -e ${JSON.stringify(code)} failed: ${stderr}`)
+      return ms
+    }
   const IMPORT = "import('@videobgremover/sdk')"
   // What resolves, so the table says which file was measured.
-  const entry = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('@videobgremover/sdk'))"], { cwd: project, env })
-    .stdout.toString().trim().replace(/^.*node_modules\//, '')
+  const entry = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('@videobgremover/sdk'))"], {
+    cwd: project,
+    env,
+  })
+    .stdout.toString()
+    .trim()
+    .replace(/^.*node_modules\//, '')
   // A peer with an ES module entry is imported, as our SDK is; a CommonJS-only one is required, as its users do.
   const load = (peer: PeerName) => (peers.esm(peer) ? `import('${peer}')` : `require('${peer}')`)
 
@@ -42,7 +49,9 @@ try {
     zod: run(ZOD),
     ...Object.fromEntries(PEER_NAMES.map((peer) => [peer, run(load(peer), peers.dir)])),
     // And the CommonJS-only ones imported too, as an ES module user of them would.
-    ...Object.fromEntries(PEER_NAMES.filter((peer) => !peers.esm(peer)).map((peer) => [`${peer} import`, run(`import('${peer}')`, peers.dir)])),
+    ...Object.fromEntries(
+      PEER_NAMES.filter((peer) => !peers.esm(peer)).map((peer) => [`${peer} import`, run(`import('${peer}')`, peers.dir)]),
+    ),
   } as Record<string, () => Promise<number>>
   await interleaved(sides, 3) // warm the file cache
   const results = await interleaved(sides, RUNS)

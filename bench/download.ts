@@ -63,31 +63,36 @@ try {
     `${throughput(side).toFixed(0)} MiB/s (ms: ${spread(of(side, 'ms'))}; CPU ${(median(of(side, 'cpuMs')) / 1000).toFixed(2)} s)`
   const memory = (side: Side) => `${median(of(side, 'rss')).toFixed(1)} MB (${spread(of(side, 'rss'))})`
   const ratio = throughput('sdk') / throughput('raw')
-  await recordSection('Download', 'node --import tsx --expose-gc bench/download.ts', [
-    {
-      benchmark: `save(path) of a ${mb(SIZE).toFixed(0)} MiB result: throughput`,
-      ours: figure('sdk'),
-      baseline: `raw fetch → pipeline(createWriteStream) ${figure('raw')}`,
-      ratio: `${ratio.toFixed(2)}×`,
-      target: '≥ 0.90×',
-      pass: ratio >= 0.9,
-    },
-    {
-      benchmark: `… beside ${peers.label('axios')} stream → pipeline(createWriteStream), as the vendor's Node SDK`,
-      ours: `${throughput('sdk').toFixed(0)} MiB/s`,
-      baseline: figure('axios'),
-      ratio: `${(throughput('sdk') / throughput('axios')).toFixed(2)}×`,
-      target: '—',
-    },
-    {
-      benchmark: 'save(path): peak RSS growth',
-      ours: memory('sdk'),
-      baseline: `raw ${memory('raw')}; axios ${memory('axios')}`,
-      ratio: '—',
-      target: '≤ 64 MB (every run)',
-      pass: Math.max(...of('sdk', 'rss')) <= 64,
-    },
-  ], `Median of ${ROUNDS} rounds after a warm-up round, each round running every side once, starting one further along; all fetch the same signed URL of one completed job, served by the fake API (\`RESULT_SIZE\`) in a child process, and write to ${tmpdir()} (the file is checked for size, then deleted). save() is timed whole: stat checks, the status-free download, the temporary file and its rename. axios (installed from the npm registry at the version shown) is called as the vendor's Node SDK's \`_downloadFile\` calls it, with \`pipeline\` in place of its \`pipe\` + \`finish\` (the same bytes, plus error propagation). CPU is this process's user + system time (the fake server's own CPU, which generates the bytes, is not in it). RSS is this process's, sampled every 10 ms, over a baseline taken after a settled GC.`)
+  await recordSection(
+    'Download',
+    'node --import tsx --expose-gc bench/download.ts',
+    [
+      {
+        benchmark: `save(path) of a ${mb(SIZE).toFixed(0)} MiB result: throughput`,
+        ours: figure('sdk'),
+        baseline: `raw fetch → pipeline(createWriteStream) ${figure('raw')}`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: '≥ 0.90×',
+        pass: ratio >= 0.9,
+      },
+      {
+        benchmark: `… beside ${peers.label('axios')} stream → pipeline(createWriteStream), as the vendor's Node SDK`,
+        ours: `${throughput('sdk').toFixed(0)} MiB/s`,
+        baseline: figure('axios'),
+        ratio: `${(throughput('sdk') / throughput('axios')).toFixed(2)}×`,
+        target: '—',
+      },
+      {
+        benchmark: 'save(path): peak RSS growth',
+        ours: memory('sdk'),
+        baseline: `raw ${memory('raw')}; axios ${memory('axios')}`,
+        ratio: '—',
+        target: '≤ 64 MB (every run)',
+        pass: Math.max(...of('sdk', 'rss')) <= 64,
+      },
+    ],
+    `Median of ${ROUNDS} rounds after a warm-up round, each round running every side once, starting one further along; all fetch the same signed URL of one completed job, served by the fake API (\`RESULT_SIZE\`) in a child process, and write to ${tmpdir()} (the file is checked for size, then deleted). save() is timed whole: stat checks, the status-free download, the temporary file and its rename. axios (installed from the npm registry at the version shown) is called as the vendor's Node SDK's \`_downloadFile\` calls it, with \`pipeline\` in place of its \`pipe\` + \`finish\` (the same bytes, plus error propagation). CPU is this process's user + system time (the fake server's own CPU, which generates the bytes, is not in it). RSS is this process's, sampled every 10 ms, over a baseline taken after a settled GC.`,
+  )
 } finally {
   await server.stop()
   await rm(dir, { recursive: true, force: true })

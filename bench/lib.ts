@@ -128,7 +128,9 @@ export interface Row {
  */
 export async function recordSection(name: string, command: string, rows: Row[], notes = ''): Promise<void> {
   const path = new URL('../BENCHMARKS.md', import.meta.url)
-  const existing = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\nRatios are measured side by side in one run; `npm run bench` rewrites each section.\n')
+  const existing = await readFile(path, 'utf8').catch(
+    () => '# Benchmarks\n\nRatios are measured side by side in one run; `npm run bench` rewrites each section.\n',
+  )
   const table = [
     `## ${name}`,
     '',
@@ -136,7 +138,10 @@ export async function recordSection(name: string, command: string, rows: Row[], 
     '',
     '| benchmark | ours | baseline | ratio | target | |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.benchmark} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'pass' : 'FAIL'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.benchmark} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'pass' : 'FAIL'} |`,
+    ),
     ...(notes ? ['', notes] : []),
     '',
   ].join('\n')

@@ -39,7 +39,10 @@ try {
     [`sequential (rounds of ${SEQUENTIAL})`, SEQUENTIAL, 1],
     [`${CONCURRENCY} concurrent (rounds of ${CONCURRENT_TOTAL})`, CONCURRENT_TOTAL, CONCURRENCY],
   ] as const) {
-    const runs = Object.fromEntries(sides.map((side) => [side, () => measure(calls[side], total, parallel)])) as Record<Side, () => ReturnType<typeof measure>>
+    const runs = Object.fromEntries(sides.map((side) => [side, () => measure(calls[side], total, parallel)])) as Record<
+      Side,
+      () => ReturnType<typeof measure>
+    >
     await interleaved(runs, 2) // warm-up: JIT, sockets
     const results = await interleaved(runs, ROUNDS)
     const rate = (side: Side) => median(results[side].map((run) => run.rate))

@@ -67,15 +67,28 @@ export async function usePeers(): Promise<Peers> {
   // Resolved by Node itself, from the project, with the conditions an ES module importing it would use.
   const resolver = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', 'for (const name of JSON.parse(process.argv[1])) console.log(import.meta.resolve(name))', JSON.stringify(PEER_NAMES)],
+    [
+      '--input-type=module',
+      '-e',
+      'for (const name of JSON.parse(process.argv[1])) console.log(import.meta.resolve(name))',
+      JSON.stringify(PEER_NAMES),
+    ],
     { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } },
   )
   if (resolver.status !== 0) throw new Error(`resolving the peers failed: ${resolver.stderr}`)
-  const entries = new Map(resolver.stdout.toString().trim().split('\n').map((url, i) => [PEER_NAMES[i]!, fileURLToPath(url)]))
+  const entries = new Map(
+    resolver.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((url, i) => [PEER_NAMES[i]!, fileURLToPath(url)]),
+  )
   const manifests = new Map<PeerName, { type?: string; engines?: { node?: string } }>()
   for (const name of PEER_NAMES) manifests.set(name, JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')))
   // Only the `>=N` form is read: it is what these peers declare.
-  const below = PEER_NAMES.filter((name) => Number(process.versions.node.split('.')[0]) < Number(/^>=\s*(\d+)/.exec(manifests.get(name)!.engines?.node ?? '')?.[1] ?? 0))
+  const below = PEER_NAMES.filter(
+    (name) => Number(process.versions.node.split('.')[0]) < Number(/^>=\s*(\d+)/.exec(manifests.get(name)!.engines?.node ?? '')?.[1] ?? 0),
+  )
   return {
     dir,
     label: (name) => `${name} ${PEER_VERSIONS[name]}`,

@@ -23,7 +23,10 @@ const settle = async () => {
 }
 async function runToEnd<T>(promise: Promise<T>): Promise<T> {
   let done = false
-  promise.then(() => (done = true), () => (done = true))
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  )
   for (await settle(); !done; await settle()) {
     const [id, next] = [...timers].reduce((a, b) => (b[1].at < a[1].at ? b : a))
     timers.delete(id)
@@ -95,5 +98,5 @@ await recordSection(
   'Polling load',
   'node --import tsx bench/polling.ts',
   rows,
-  'Each job runs the SDK\'s real `client.wait()` (default client: adaptive schedule, rate limiter on) against an in-memory `FakeApi` (100 requests a minute, as the API) on a fake clock, so 600 s take milliseconds; the baseline is the same call with `pollSeconds: 2`. Requests are the status polls of the wait, the first one at once; create and start add 2 to both. Requests answer instantly in fake time, so a delay is the schedule\'s alone (a real round trip adds to both); the fixed poll\'s 0 s delays are an alignment artefact (10, 60 and 600 s are multiples of 2 s): in general it notices within 2 s. The figures are deterministic: no repetition is needed.',
+  "Each job runs the SDK's real `client.wait()` (default client: adaptive schedule, rate limiter on) against an in-memory `FakeApi` (100 requests a minute, as the API) on a fake clock, so 600 s take milliseconds; the baseline is the same call with `pollSeconds: 2`. Requests are the status polls of the wait, the first one at once; create and start add 2 to both. Requests answer instantly in fake time, so a delay is the schedule's alone (a real round trip adds to both); the fixed poll's 0 s delays are an alignment artefact (10, 60 and 600 s are multiples of 2 s): in general it notices within 2 s. The figures are deterministic: no repetition is needed.",
 )

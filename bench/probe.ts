@@ -28,7 +28,24 @@ function topLevelBox(bytes: Uint8Array, type: string): Uint8Array {
 const dir = await mkdtemp(join(tmpdir(), 'vbr-bench-probe-'))
 try {
   const small = join(dir, 'small.mp4')
-  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=size=64x64:rate=25`, '-t', String(MINUTES * 60), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '250', small])
+  await exec('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=size=64x64:rate=25`,
+    '-t',
+    String(MINUTES * 60),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '250',
+    small,
+  ])
   const encoded = new Uint8Array(await readFile(small))
   const ftyp = topLevelBox(encoded, 'ftyp')
   const moov = topLevelBox(encoded, 'moov')
@@ -93,24 +110,29 @@ try {
   }
   const kib = (value: number) => `${(value / 1024).toFixed(1)} KiB`
   const timeRatio = median(times.ours) / median(times.ffprobe)
-  await recordSection('Probe', 'node --import tsx bench/probe.ts', [
-    {
-      benchmark: `probe a ${SIZE / 1024 ** 3} GiB MP4, moov (${kib(moov.length)}) at the end: bytes read`,
-      ours: `${kib(Math.max(...bytes))} in ${first.reads} reads`,
-      baseline: `ffprobe ${kib(ffprobeBytes)}`,
-      ratio: `${(Math.max(...bytes) / ffprobeBytes).toFixed(2)}×`,
-      target: '≤ 1024 KiB',
-      pass: Math.max(...bytes) <= 1024 * 1024,
-    },
-    {
-      benchmark: '… time',
-      ours: `${median(times.ours).toFixed(2)} ms (${spread(times.ours)})`,
-      baseline: `\`ffprobe -show_format\` ${median(times.ffprobe).toFixed(2)} ms (${spread(times.ffprobe)})`,
-      ratio: `${timeRatio.toFixed(3)}×`,
-      target: '< 1× ffprobe',
-      pass: timeRatio < 1,
-    },
-  ], `Median of ${ROUNDS} rounds after a warm-up of each, alternating which side goes first; the file is a sparse ${SIZE / 1024 ** 3} GiB file in ${tmpdir()} (page-cached after the first run). Ours is \`probeContainer(blobReader(await openAsBlob(path)))\` in this process, timed from \`openAsBlob\`; ffprobe (\`-v error -show_format\`) is a whole process, so most of its time is its start-up, not its reading. Both report the same duration (${expected} s, checked). ffprobe's bytes are libavformat's own count (\`-v debug\` statistics), taken from a separate run.`)
+  await recordSection(
+    'Probe',
+    'node --import tsx bench/probe.ts',
+    [
+      {
+        benchmark: `probe a ${SIZE / 1024 ** 3} GiB MP4, moov (${kib(moov.length)}) at the end: bytes read`,
+        ours: `${kib(Math.max(...bytes))} in ${first.reads} reads`,
+        baseline: `ffprobe ${kib(ffprobeBytes)}`,
+        ratio: `${(Math.max(...bytes) / ffprobeBytes).toFixed(2)}×`,
+        target: '≤ 1024 KiB',
+        pass: Math.max(...bytes) <= 1024 * 1024,
+      },
+      {
+        benchmark: '… time',
+        ours: `${median(times.ours).toFixed(2)} ms (${spread(times.ours)})`,
+        baseline: `\`ffprobe -show_format\` ${median(times.ffprobe).toFixed(2)} ms (${spread(times.ffprobe)})`,
+        ratio: `${timeRatio.toFixed(3)}×`,
+        target: '< 1× ffprobe',
+        pass: timeRatio < 1,
+      },
+    ],
+    `Median of ${ROUNDS} rounds after a warm-up of each, alternating which side goes first; the file is a sparse ${SIZE / 1024 ** 3} GiB file in ${tmpdir()} (page-cached after the first run). Ours is \`probeContainer(blobReader(await openAsBlob(path)))\` in this process, timed from \`openAsBlob\`; ffprobe (\`-v error -show_format\`) is a whole process, so most of its time is its start-up, not its reading. Both report the same duration (${expected} s, checked). ffprobe's bytes are libavformat's own count (\`-v debug\` statistics), taken from a separate run.`,
+  )
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -33,7 +33,10 @@ try {
     if (code !== 0) throw new Error(`upload side ${side} exited with ${code}`)
     return JSON.parse(output) as { ms: number; rss: number }
   }
-  const results = await interleaved(Object.fromEntries(SIDES.map((side) => [side, runSide(side)])) as Record<Side, ReturnType<typeof runSide>>, ROUNDS)
+  const results = await interleaved(
+    Object.fromEntries(SIDES.map((side) => [side, runSide(side)])) as Record<Side, ReturnType<typeof runSide>>,
+    ROUNDS,
+  )
 
   const ms = (side: Side) => results[side].map((run) => run.ms)
   const rss = (side: Side) => results[side].map((run) => run.rss)
@@ -42,29 +45,41 @@ try {
     `${throughput(side).toFixed(0)} MiB/s (ms: ${spread(ms(side))}; peak RSS +${median(rss(side)).toFixed(1)} MB)`
   const versusRaw = (benchmark: string, side: Side) => {
     const ratio = throughput(side) / throughput('raw')
-    return { benchmark, ours: figure(side), baseline: `raw fetch ${figure('raw')}`, ratio: `${ratio.toFixed(2)}×`, target: '≥ 0.90×', pass: ratio >= 0.9 }
+    return {
+      benchmark,
+      ours: figure(side),
+      baseline: `raw fetch ${figure('raw')}`,
+      ratio: `${ratio.toFixed(2)}×`,
+      target: '≥ 0.90×',
+      pass: ratio >= 0.9,
+    }
   }
   const sdkRss = [...rss('ours'), ...rss('whole'), ...rss('progress')]
-  await recordSection('Upload', 'npm run bench:upload', [
-    versusRaw(`upload ${mb(SIZE).toFixed(0)} MiB from a path, upload stage (create + PUT): throughput`, 'ours'),
-    {
-      benchmark: `… beside the vendor's way (${peers.label('axios')}: fs.readFileSync, then axios.put)`,
-      ours: `${throughput('ours').toFixed(0)} MiB/s; peak RSS +${median(rss('ours')).toFixed(1)} MB`,
-      baseline: figure('vendor'),
-      ratio: `${(throughput('ours') / throughput('vendor')).toFixed(2)}×`,
-      target: '—',
-    },
-    versusRaw('whole removeBackground (create, upload, start, wait)', 'whole'),
-    versusRaw('… with onUploadProgress', 'progress'),
-    {
-      benchmark: 'upload: peak RSS growth (every SDK run)',
-      ours: `${median(sdkRss).toFixed(1)} MB (${spread(sdkRss)})`,
-      baseline: `raw fetch ${median(rss('raw')).toFixed(1)} MB (${spread(rss('raw'))}); vendor's way ${median(rss('vendor')).toFixed(1)} MB (${spread(rss('vendor'))})`,
-      ratio: '—',
-      target: '≤ 64 MB',
-      pass: Math.max(...sdkRss) <= 64,
-    },
-  ], `Median of ${ROUNDS} rounds, each round running every side once, starting one further along; every run is a fresh Node process (\`bench/upload-sides.ts\`), so no side's leftovers count for or against another, and both HTTP stacks (fetch and axios) make one small call to the fake API before the clock starts. The upload stage is creating the job and PUTting the file to its signed URL, timed together on every side: raw \`fetch\` for both; ours \`client.createJobFile()\` then the same streamed \`fetch\` PUT with the job's \`instructions.headers\` (the SDK has no upload method of its own yet, so this is what a low-level user writes: it shows the SDK's create call, not its upload code); the vendor's Node SDK its axios client's \`post('/v1/jobs')\`, then \`fs.readFileSync(path)\` and \`axios.put(upload_url, data)\` as its \`_signedPut\` does, with axios installed from the npm registry at the version shown. The whole \`removeBackground\` (create, upload, start, wait against the fake's instant processing, polled every 50 ms) is compared with raw fetch's upload stage: the SDK's own upload code is in those rows. RSS is the run's peak growth over its process's RSS just before it (after a settled GC), sampled every 10 ms; the fake API runs in a process of its own.`)
+  await recordSection(
+    'Upload',
+    'npm run bench:upload',
+    [
+      versusRaw(`upload ${mb(SIZE).toFixed(0)} MiB from a path, upload stage (create + PUT): throughput`, 'ours'),
+      {
+        benchmark: `… beside the vendor's way (${peers.label('axios')}: fs.readFileSync, then axios.put)`,
+        ours: `${throughput('ours').toFixed(0)} MiB/s; peak RSS +${median(rss('ours')).toFixed(1)} MB`,
+        baseline: figure('vendor'),
+        ratio: `${(throughput('ours') / throughput('vendor')).toFixed(2)}×`,
+        target: '—',
+      },
+      versusRaw('whole removeBackground (create, upload, start, wait)', 'whole'),
+      versusRaw('… with onUploadProgress', 'progress'),
+      {
+        benchmark: 'upload: peak RSS growth (every SDK run)',
+        ours: `${median(sdkRss).toFixed(1)} MB (${spread(sdkRss)})`,
+        baseline: `raw fetch ${median(rss('raw')).toFixed(1)} MB (${spread(rss('raw'))}); vendor's way ${median(rss('vendor')).toFixed(1)} MB (${spread(rss('vendor'))})`,
+        ratio: '—',
+        target: '≤ 64 MB',
+        pass: Math.max(...sdkRss) <= 64,
+      },
+    ],
+    `Median of ${ROUNDS} rounds, each round running every side once, starting one further along; every run is a fresh Node process (\`bench/upload-sides.ts\`), so no side's leftovers count for or against another, and both HTTP stacks (fetch and axios) make one small call to the fake API before the clock starts. The upload stage is creating the job and PUTting the file to its signed URL, timed together on every side: raw \`fetch\` for both; ours \`client.createJobFile()\` then the same streamed \`fetch\` PUT with the job's \`instructions.headers\` (the SDK has no upload method of its own yet, so this is what a low-level user writes: it shows the SDK's create call, not its upload code); the vendor's Node SDK its axios client's \`post('/v1/jobs')\`, then \`fs.readFileSync(path)\` and \`axios.put(upload_url, data)\` as its \`_signedPut\` does, with axios installed from the npm registry at the version shown. The whole \`removeBackground\` (create, upload, start, wait against the fake's instant processing, polled every 50 ms) is compared with raw fetch's upload stage: the SDK's own upload code is in those rows. RSS is the run's peak growth over its process's RSS just before it (after a settled GC), sampled every 10 ms; the fake API runs in a process of its own.`,
+  )
 } finally {
   await server.stop()
   await rm(dir, { recursive: true, force: true })

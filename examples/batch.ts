@@ -32,9 +32,7 @@ console.log(
 
 // The client paces every call made with its key (3 starts and 100 requests per window, shared by all clients of
 // the key in this process), so no 429 reaches this script; the fake's window is scaled down, so the client's is too.
-const client = fake
-  ? new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: fake.url, rateLimit: { windowMs } })
-  : new VideoBGRemoverClient()
+const client = fake ? new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: fake.url, rateLimit: { windowMs } }) : new VideoBGRemoverClient()
 
 /** Runs `worker` over `items`, at most `concurrency` at a time; one failure does not stop the others. */
 async function pool<T, R>(items: T[], concurrency: number, worker: (item: T, index: number) => Promise<R>) {

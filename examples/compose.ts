@@ -33,7 +33,12 @@ try {
 
   // 3. On a video (here the original sample): the cut-out at half size in the bottom-right corner, from 1 s to 3 s.
   const onVideo = new Composition(Background.fromVideo(SAMPLE_VIDEO))
-  onVideo.add(foreground, 'picture-in-picture').size(SizeMode.CANVAS_PERCENT, { percent: 50 }).at(Anchor.BOTTOM_RIGHT, -8, -8).start(1).end(3)
+  onVideo
+    .add(foreground, 'picture-in-picture')
+    .size(SizeMode.CANVAS_PERCENT, { percent: 50 })
+    .at(Anchor.BOTTOM_RIGHT, -8, -8)
+    .start(1)
+    .end(3)
   const videoFile = await onVideo.toFile(resolve(outDir, 'on-video.mp4'), EncoderProfile.h264(), { onProgress: report('on video') })
   console.log(`Written ${videoFile}`)
 } finally {

@@ -19,9 +19,7 @@ const outDir = resolve(process.argv[2] ?? 'out')
 // 1. A client. The only difference between offline and online is which client we build.
 const apiKey = process.env.VIDEOBGREMOVER_API_KEY
 const fake = apiKey ? undefined : await startFakeServer({ processingMs: 800, videoLengthSeconds: 4 })
-const client = fake
-  ? new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: fake.url })
-  : new VideoBGRemoverClient(apiKey) // default baseUrl: https://api.videobgremover.com
+const client = fake ? new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: fake.url }) : new VideoBGRemoverClient(apiKey) // default baseUrl: https://api.videobgremover.com
 console.log(
   fake
     ? `Offline demo: using the fake API at ${fake.url}; no account, no credits. Set VIDEOBGREMOVER_API_KEY to use the real API.`

@@ -155,9 +155,13 @@ export class ClientBase {
     })
     this.#http = http
     this.#calls = {
-      status: (id, o) => http.exchange({ method: 'GET', path: `${jobPath(id)}/status`, shape: jobStatusShape, retry: 'read', jobId: id }, o),
+      status: (id, o) =>
+        http.exchange({ method: 'GET', path: `${jobPath(id)}/status`, shape: jobStatusShape, retry: 'read', jobId: id }, o),
       start: (id, body, o) =>
-        http.request({ method: 'POST', path: `${jobPath(id)}/start`, body, shape: startJobShape, retry: 'never', start: true, jobId: id }, o),
+        http.request(
+          { method: 'POST', path: `${jobPath(id)}/start`, body, shape: startJobShape, retry: 'never', start: true, jobId: id },
+          o,
+        ),
       spacingMs: () => limiter?.spacingMs() ?? 0,
     }
     const { fetch } = options
@@ -167,10 +171,18 @@ export class ClientBase {
       maxRetries: this.maxRetries,
       timeout: this.timeout,
       calls: this.#calls,
-      createJobFile: (params, o) => http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
+      createJobFile: (params, o) =>
+        http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
       createJobUrl: (params, o) =>
         http.request(
-          { method: 'POST', path: '/v1/jobs', body: params, shape: urlJobShape, retry: 'create', timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS) },
+          {
+            method: 'POST',
+            path: '/v1/jobs',
+            body: params,
+            shape: urlJobShape,
+            retry: 'create',
+            timeout: Math.max(this.timeout, URL_JOB_TIMEOUT_MS),
+          },
           o,
         ),
     })

@@ -128,10 +128,12 @@ export class Foreground {
     if (typeof path !== 'string' || path.trim() === '') {
       throw new ValidationError('save(path) needs the path of the file to write', 'path')
     }
-    await this.#internals.platform.saveFile(path, () => this.stream(options), options.signal, options.overwrite).catch((error: unknown) => {
-      if (options.signal?.aborted) throw abortError(options.signal, this.jobId)
-      throw saveFailed(this.jobId, path, error)
-    })
+    await this.#internals.platform
+      .saveFile(path, () => this.stream(options), options.signal, options.overwrite)
+      .catch((error: unknown) => {
+        if (options.signal?.aborted) throw abortError(options.signal, this.jobId)
+        throw saveFailed(this.jobId, path, error)
+      })
     return path
   }
 }

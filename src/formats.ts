@@ -61,4 +61,6 @@ export function uploadContentType(filename: string): string | undefined {
 }
 
 /** `.mp4, .m4v, …`: the extensions a message lists. */
-export const UPLOAD_EXTENSIONS = Object.keys(UPLOAD_CONTAINERS).map((extension) => `.${extension}`).join(', ')
+export const UPLOAD_EXTENSIONS = Object.keys(UPLOAD_CONTAINERS)
+  .map((extension) => `.${extension}`)
+  .join(', ')

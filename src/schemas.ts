@@ -252,11 +252,21 @@ export const creditsShape: ResponseShape<Credits> = {
 
 export const fileJobShape: ResponseShape<FileJob> = {
   required: { id: 'string', upload_url: 'string' },
-  optional: { status: 'string', filename: 'string', content_type: 'string', expires_at: 'timestamp', created_at: 'timestamp', instructions: 'object' },
+  optional: {
+    status: 'string',
+    filename: 'string',
+    content_type: 'string',
+    expires_at: 'timestamp',
+    created_at: 'timestamp',
+    instructions: 'object',
+  },
   finish: (job, ignore) => {
     if (!job.instructions) return job as unknown as FileJob
     const { headers, ...instructions } = job.instructions as Record<string, unknown>
-    const known = { method: optionalField('instructions.method', 'string', instructions.method, ignore), headers: headerValues(headers, ignore) }
+    const known = {
+      method: optionalField('instructions.method', 'string', instructions.method, ignore),
+      headers: headerValues(headers, ignore),
+    }
     return { ...job, instructions: { ...instructions, ...withoutUndefined(known) } } as unknown as FileJob
   },
 }
@@ -277,7 +287,8 @@ export const startJobShape: ResponseShape<StartJobResponse> = {
     video_length_seconds: 'number',
     background: 'object',
   },
-  finish: ({ credits_used, ...wire }) => withoutUndefined({ ...wire, creditsUsed: wire.creditsUsed ?? credits_used }) as unknown as StartJobResponse,
+  finish: ({ credits_used, ...wire }) =>
+    withoutUndefined({ ...wire, creditsUsed: wire.creditsUsed ?? credits_used }) as unknown as StartJobResponse,
 }
 
 export const jobStatusShape: ResponseShape<JobStatus> = {
@@ -327,7 +338,10 @@ export const webhookDeliveriesShape: ResponseShape<WebhookDeliveries> = {
         ignore(`deliveries.${index}`, 'expected a delivery with an event_type')
         return []
       }
-      const fields = Object.entries(deliveryFields).map(([field, kind]) => [field, optionalField(`deliveries.${index}.${field}`, kind, item[field], ignore)])
+      const fields = Object.entries(deliveryFields).map(([field, kind]) => [
+        field,
+        optionalField(`deliveries.${index}.${field}`, kind, item[field], ignore),
+      ])
       return [withoutUndefined({ ...item, ...Object.fromEntries(fields) })]
     })
     return { ...body, total_deliveries: body.total_deliveries ?? deliveries.length, deliveries } as unknown as WebhookDeliveries

@@ -73,10 +73,7 @@ const JOB_ID = new RegExp(`^${JOB_ID_PATTERN}$`)
 
 export function checkJobId(value: unknown): string {
   if (typeof value !== 'string' || !JOB_ID.test(value)) {
-    throw new ValidationError(
-      `jobId must be the id of a job (letters, digits, '-', '_', '.', '~'), got ${show(value)}`,
-      'jobId',
-    )
+    throw new ValidationError(`jobId must be the id of a job (letters, digits, '-', '_', '.', '~'), got ${show(value)}`, 'jobId')
   }
   return value
 }

@@ -89,10 +89,7 @@ const STATUSES_BY_TYPE: Record<string, readonly string[]> = {
  * @throws what `client.status()` throws: `JobNotFoundError` for a job that is not your key's, `ApiError`,
  *   `ConnectionError`, `TimeoutError`.
  */
-export async function verifyWebhook(
-  event: WebhookEvent,
-  client: { status(jobId: string): Promise<JobStatus> },
-): Promise<VerifiedWebhook> {
+export async function verifyWebhook(event: WebhookEvent, client: { status(jobId: string): Promise<JobStatus> }): Promise<VerifiedWebhook> {
   const job = await client.status(event.job_id)
   const expected = Object.hasOwn(STATUSES_BY_TYPE, event.type) ? STATUSES_BY_TYPE[event.type] : undefined
   return { event, job, confirmed: expected?.includes(job.status) ?? false }

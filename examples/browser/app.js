@@ -96,7 +96,11 @@ function showResult(foreground, blob, inputName) {
   download.href = url
   download.download = `${inputName.replace(/\.[^.]+$/, '')}-nobg.${EXTENSIONS[foreground.format] ?? 'bin'}`
   const { jobId, format, lengthSeconds, model } = foreground
-  $('details').textContent = JSON.stringify({ jobId, format, lengthSeconds, model, size: blob.size, status: foreground.status.status }, null, 2)
+  $('details').textContent = JSON.stringify(
+    { jobId, format, lengthSeconds, model, size: blob.size, status: foreground.status.status },
+    null,
+    2,
+  )
   $('result').hidden = false
 }
 

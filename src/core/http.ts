@@ -129,7 +129,14 @@ export class HttpClient {
     await limiter?.acquire(endpoint.start === true, options.signal, jobId)
     const link = linkSignal(options.signal, timeoutMs)
     const fail = (error: unknown, what: string) =>
-      networkError(error, { what: `${method} ${path} (${what})`, signal: options.signal, timedOut: link.timedOut(), timeoutMs, jobId, secret })
+      networkError(error, {
+        what: `${method} ${path} (${what})`,
+        signal: options.signal,
+        timedOut: link.timedOut(),
+        timeoutMs,
+        jobId,
+        secret,
+      })
     try {
       const headers = this.headers(endpoint, options)
       logger.debug(`${method} ${url}`, { headers: maskHeaders(headers) })
@@ -189,7 +196,10 @@ export class HttpClient {
       throw unusableBody({ code: 'response_too_large', message, status, headers, jobId })
     }
     const parsed = parseJson(text, this.config.apiKey)
-    const body = endpoint.bodyOptional && !(parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value)) ? { ok: true as const, value: {} } : parsed
+    const body =
+      endpoint.bodyOptional && !(parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value))
+        ? { ok: true as const, value: {} }
+        : parsed
     if (!body.ok) {
       const snippet = redact(text.slice(0, 1024), this.config.apiKey)
       const why = body.reason === 'too_deep' ? 'JSON nested too deeply' : 'not JSON'

@@ -21,20 +21,14 @@ const rank: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, deb
  * Silent unless the caller asks: a `logger` alone logs at `info`, a `logLevel` alone logs to the console.
  * Every line passes through `redact`, so the API key never reaches a log.
  */
-export function createLogger(
-  logger: Logger | undefined,
-  level: LogLevel | undefined,
-  secret: string | undefined,
-): Logger {
+export function createLogger(logger: Logger | undefined, level: LogLevel | undefined, secret: string | undefined): Logger {
   const sink = logger ?? console
   const threshold = rank[level ?? (logger ? 'info' : 'off')]
-  const at =
-    (name: Exclude<LogLevel, 'off'>) =>
-    (message: string, data?: Record<string, unknown>) => {
-      if (rank[name] > threshold) return
-      const line = redact(`[videobgremover] ${message}`, secret)
-      if (data === undefined) sink[name](line)
-      else sink[name](line, redact(data, secret))
-    }
+  const at = (name: Exclude<LogLevel, 'off'>) => (message: string, data?: Record<string, unknown>) => {
+    if (rank[name] > threshold) return
+    const line = redact(`[videobgremover] ${message}`, secret)
+    if (data === undefined) sink[name](line)
+    else sink[name](line, redact(data, secret))
+  }
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
 }

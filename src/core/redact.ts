@@ -10,16 +10,12 @@ export function redact<T>(value: T, secret: string | undefined, depth = 0): T {
   if (typeof value === 'string') return value.split(secret).join(REDACTED) as T
   if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return value
   if (Array.isArray(value)) return value.map((item) => redact(item, secret, depth + 1)) as T
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [redact(key, secret), redact(item, secret, depth + 1)]),
-  ) as T
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key, secret), redact(item, secret, depth + 1)])) as T
 }
 
 const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|key|token|secret/i
 
 /** Headers fit for a debug log: credentials, cookies and anything named like a key, token or secret masked. */
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? REDACTED : value]),
-  )
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? REDACTED : value]))
 }

@@ -19,23 +19,14 @@ export function isRetryable(policy: RetryPolicy, error: unknown): boolean {
   if (policy === 'create') return false
   if (error instanceof TimeoutError) return true
   if (!(error instanceof ApiError)) return false
-  return (
-    error.status === 408 ||
-    error.status === 429 ||
-    error.status >= 500 ||
-    error.code === 'invalid_json'
-  )
+  return error.status === 408 || error.status === 429 || error.status >= 500 || error.code === 'invalid_json'
 }
 
 /**
  * The wait the server asked for, if any: `retry-after-ms`, `Retry-After` (seconds or an HTTP date), or,
  * once the window is spent, `X-RateLimit-Reset` (Unix seconds). Clamped to 0–60 s.
  */
-export function serverDelayMs(
-  headers: Record<string, string>,
-  status: number,
-  now = Date.now(),
-): number | undefined {
+export function serverDelayMs(headers: Record<string, string>, status: number, now = Date.now()): number | undefined {
   const clamp = (ms: number) => Math.min(Math.max(ms, 0), MAX_SERVER_DELAY_MS)
   const retryAfterMs = Number.parseFloat(headers['retry-after-ms'] ?? '')
   if (Number.isFinite(retryAfterMs)) return clamp(retryAfterMs)

@@ -11,8 +11,7 @@ const globals = globalThis as unknown as RuntimeGlobals
 export function isBrowser(): boolean {
   return (
     (typeof globals.window === 'object' && typeof globals.window.document !== 'undefined') ||
-    (typeof (globalThis as { importScripts?: unknown }).importScripts === 'function' &&
-      typeof globals.navigator === 'object')
+    (typeof (globalThis as { importScripts?: unknown }).importScripts === 'function' && typeof globals.navigator === 'object')
   )
 }
 

@@ -82,7 +82,13 @@ export function readResponse<T>(shape: ResponseShape<T>, body: unknown, ignore: 
   }
   const result = requiredSchema(shape).safeParse(checked)
   if (!result.success) {
-    return { ok: false, problem: result.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') }
+    return {
+      ok: false,
+      problem: result.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; '),
+    }
   }
   for (const [field, kind] of Object.entries(shape.optional)) {
     checked[field] = optionalField(field, kind, body[field], ignore)

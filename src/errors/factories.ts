@@ -3,15 +3,7 @@
  * decides the class, code and message of one kind of failure, so no other module builds an error of these classes.
  */
 import { redact } from '../core/redact'
-import {
-  AbortError,
-  ApiError,
-  ConnectionError,
-  ProcessingError,
-  StorageError,
-  TimeoutError,
-  VideoBGRemoverError,
-} from './classes'
+import { AbortError, ApiError, ConnectionError, ProcessingError, StorageError, TimeoutError, VideoBGRemoverError } from './classes'
 
 /** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
 export function describeError(error: unknown): string {
@@ -110,10 +102,10 @@ export function jobFailed(job: { id: string; message?: string | null; error?: un
 /** `wait()` ran past its `timeout` (seconds); the job itself goes on. */
 export function waitTimedOut(jobId: string, timeoutSeconds: number | undefined, lastStatus?: { status: string }): TimeoutError {
   const seen = lastStatus ? ` (last status: ${lastStatus.status})` : ''
-  return new TimeoutError(
-    `Job ${jobId} did not finish within ${timeoutSeconds} s${seen}; it may still: wait again, do not start anew`,
-    { jobId, lastStatus },
-  )
+  return new TimeoutError(`Job ${jobId} did not finish within ${timeoutSeconds} s${seen}; it may still: wait again, do not start anew`, {
+    jobId,
+    lastStatus,
+  })
 }
 
 const CODE_BY_STORAGE_CODE = new Map<string, [code: string, hint: string]>([

@@ -44,14 +44,11 @@ interface ParsedBody {
   remainingCredits?: number
 }
 
-const asString = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
+const asString = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined)
 
-const asNumber = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined
+const asNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Reads both error bodies (`{"error":"…"}` and `{"error":{code,message,request_id}}`) and loose variants. */
 function parseErrorBody(body: unknown): ParsedBody {
@@ -60,8 +57,7 @@ function parseErrorBody(body: unknown): ParsedBody {
   const details = isRecord(inner.details) ? inner.details : {}
   return {
     code: asString(inner.code) ?? asString(body.code),
-    message:
-      asString(body.error) ?? asString(inner.message) ?? asString(body.message) ?? asString(body.detail),
+    message: asString(body.error) ?? asString(inner.message) ?? asString(body.message) ?? asString(body.detail),
     requestId: asString(inner.request_id) ?? asString(body.request_id),
     remainingCredits:
       asNumber(inner.remaining_credits) ??

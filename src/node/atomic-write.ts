@@ -44,7 +44,12 @@ export function writeDirectoryAtomically(path: string, write: AtomicWriter, opti
 
 type Kind = 'file' | 'directory'
 
-async function writeAtomically(kind: Kind, path: string, write: AtomicWriter, { overwrite = false, signal }: AtomicWriteOptions): Promise<string> {
+async function writeAtomically(
+  kind: Kind,
+  path: string,
+  write: AtomicWriter,
+  { overwrite = false, signal }: AtomicWriteOptions,
+): Promise<string> {
   const target = resolve(path)
   if (!(await stat(dirname(target)).catch(() => undefined))?.isDirectory()) {
     throw new ValidationError(`Cannot write ${JSON.stringify(path)}: its directory does not exist`, 'path')

@@ -19,12 +19,20 @@ async function openFile(path: string): Promise<Blob> {
 }
 
 /** Streams the body to `path` through a private temporary renamed into place (see writeFileAtomically). */
-async function saveFile(path: string, open: () => Promise<ReadableStream<Uint8Array>>, signal?: AbortSignal, overwrite = true): Promise<void> {
+async function saveFile(
+  path: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  signal?: AbortSignal,
+  overwrite = true,
+): Promise<void> {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) {
     throw new ValidationError(`${JSON.stringify(path)} is a directory: save(path) needs the path of the file to write`, 'path')
   }
   if (!(await stat(dirname(path)).catch(() => undefined))?.isDirectory()) {
-    throw new ValidationError(`Cannot save to ${JSON.stringify(path)}: the directory ${JSON.stringify(dirname(path))} does not exist`, 'path')
+    throw new ValidationError(
+      `Cannot save to ${JSON.stringify(path)}: the directory ${JSON.stringify(dirname(path))} does not exist`,
+      'path',
+    )
   }
   await writeFileAtomically(
     path,

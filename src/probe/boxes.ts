@@ -41,13 +41,7 @@ export async function boxAt(reader: SliceReader, offset: number, limit: number, 
  * The boxes laid end to end in `[from, to)`, at most `limit` of them. Stops at the first header that is not a
  * box. Every box is at least 8 bytes long, so the walk always moves forwards.
  */
-export async function* boxesIn(
-  reader: SliceReader,
-  from: number,
-  to: number,
-  limit: number,
-  prefetch = 0,
-): AsyncGenerator<Box> {
+export async function* boxesIn(reader: SliceReader, from: number, to: number, limit: number, prefetch = 0): AsyncGenerator<Box> {
   let offset = from
   for (let visited = 0; visited < limit; visited++) {
     const box = await boxAt(reader, offset, to, prefetch)

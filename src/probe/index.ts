@@ -81,7 +81,14 @@ function finish(found: ProbeResult): ProbeResult {
     result.durationSeconds = duration
     result.estimatedCredits = creditsFor(duration)
   }
-  if (width !== undefined && height !== undefined && width > 0 && height > 0 && Number.isSafeInteger(width) && Number.isSafeInteger(height)) {
+  if (
+    width !== undefined &&
+    height !== undefined &&
+    width > 0 &&
+    height > 0 &&
+    Number.isSafeInteger(width) &&
+    Number.isSafeInteger(height)
+  ) {
     result.width = width
     result.height = height
   }

@@ -4,14 +4,7 @@ import { redact, REDACTED } from '../core/redact'
 import { readCapped } from './body'
 
 /** The upstream headers a browser client reads (rate limits, version, request id), values redacted; no others pass. */
-const PASSED_HEADERS = [
-  'retry-after',
-  'x-api-version',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'x-request-id',
-]
+const PASSED_HEADERS = ['retry-after', 'x-api-version', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-request-id']
 
 /** Statuses whose response cannot carry a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
@@ -58,9 +51,7 @@ export async function relay(upstream: Response, apiKey: string): Promise<Respons
 function redactNames(value: unknown, secret: string): unknown {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map((item) => redactNames(item, secret))
-  return Object.fromEntries(
-    Object.entries(value).map(([name, item]) => [name.split(secret).join(REDACTED), redactNames(item, secret)]),
-  )
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name.split(secret).join(REDACTED), redactNames(item, secret)]))
 }
 
 /**

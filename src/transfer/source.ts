@@ -49,7 +49,6 @@ export type SourceLoader = (platform: Platform) => Promise<PreparedSource>
 
 export const DEFAULT_MAX_SIZE = 1024 ** 3
 
-
 const baseName = (path: string) => path.split(/[/\\]/).pop() ?? path
 const normalizeType = (type: string) => {
   const bare = type.split(';')[0]!.trim().toLowerCase()
@@ -69,7 +68,13 @@ export function describeSource(source: VideoSource, options: OpenOptions = {}): 
   if (typeof source === 'string') return filePathSource(source, options, maxSize)
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
     const name = options.filename ?? (source as { name?: unknown }).name
-    const upload = uploadSource(source.size, typeof name === 'string' ? name : undefined, options.contentType ?? source.type, options, maxSize)
+    const upload = uploadSource(
+      source.size,
+      typeof name === 'string' ? name : undefined,
+      options.contentType ?? source.type,
+      options,
+      maxSize,
+    )
     return async () => ({ ...upload, replayable: true, body: () => source })
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
@@ -132,7 +137,9 @@ function uploadSource(
   maxSize: number,
 ): Omit<UploadSource, 'replayable' | 'body'> {
   const fromName = name ? uploadContentType(name) : undefined
-  const contentType = options.contentType ? normalizeType(options.contentType) : (fromName ?? (declaredType ? normalizeType(declaredType) : undefined))
+  const contentType = options.contentType
+    ? normalizeType(options.contentType)
+    : (fromName ?? (declaredType ? normalizeType(declaredType) : undefined))
   if (!contentType || !UPLOAD_CONTENT_TYPES.includes(contentType)) {
     const got = contentType ? `content type ${contentType}` : name ? `file name ${JSON.stringify(name)}` : 'no file name or content type'
     throw new ValidationError(
@@ -148,9 +155,6 @@ function uploadSource(
 function checkSize(size: number, maxSize: number, what: string): void {
   if (size === 0) throw new ValidationError(`${what} is empty (0 bytes)`, 'source')
   if (size > maxSize) {
-    throw new ValidationError(
-      `${what} is ${size} bytes, over the maxSize of ${maxSize}`,
-      'size',
-    )
+    throw new ValidationError(`${what} is ${size} bytes, over the maxSize of ${maxSize}`, 'size')
   }
 }

@@ -58,7 +58,13 @@ async function putOnce(
   const timeoutMs = uploadTimeoutMs(source.size)
   const link = linkSignal(context.signal, timeoutMs)
   const fail = (error: unknown): never => {
-    throw networkError(error, { what: `Upload of job ${job.id}`, signal: context.signal, timedOut: link.timedOut(), timeoutMs, jobId: job.id })
+    throw networkError(error, {
+      what: `Upload of job ${job.id}`,
+      signal: context.signal,
+      timedOut: link.timedOut(),
+      timeoutMs,
+      jobId: job.id,
+    })
   }
   try {
     const body = source.body()

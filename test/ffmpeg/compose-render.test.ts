@@ -7,15 +7,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AbortError, ValidationError } from '../../src/errors'
 import { VideoBGRemoverClient, Video } from '../../src/node/index'
-import {
-  Anchor,
-  Background,
-  Composition,
-  EncoderProfile,
-  Cutout,
-  SizeMode,
-  type CompositionProgress,
-} from '../../src/node/compose/index'
+import { Anchor, Background, Composition, EncoderProfile, Cutout, SizeMode, type CompositionProgress } from '../../src/node/compose/index'
 import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
 import { RESULT_FILES, type ResultFileName } from '../../src/testing/fixtures/results'
 
@@ -38,9 +30,38 @@ beforeAll(async () => {
   await Promise.all(Object.entries(RESULT_FILES).map(([name, data]) => writeFile(join(dir, 'fixtures', name), Buffer.from(data, 'base64'))))
   const lavfi = (source: string) => ['-f', 'lavfi', '-i', source]
   await Promise.all([
-    ffmpeg([...lavfi('color=c=red:s=16x16:r=10:d=1'), '-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', 'yuva444p10le', out('red16.mov')]),
-    ffmpeg([...lavfi('color=c=gray:s=64x64:r=10:d=1'), ...lavfi('sine=f=440:sample_rate=48000:d=1'), '-c:v', 'png', '-c:a', 'pcm_s16le', '-shortest', out('tone.mov')]),
-    ffmpeg([...lavfi('color=c=blue:s=96x64:r=25:d=2'), ...lavfi('sine=f=300:sample_rate=48000:d=2'), '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'pcm_s16le', '-shortest', out('background.mov')]),
+    ffmpeg([
+      ...lavfi('color=c=red:s=16x16:r=10:d=1'),
+      '-c:v',
+      'prores_ks',
+      '-profile:v',
+      '4444',
+      '-pix_fmt',
+      'yuva444p10le',
+      out('red16.mov'),
+    ]),
+    ffmpeg([
+      ...lavfi('color=c=gray:s=64x64:r=10:d=1'),
+      ...lavfi('sine=f=440:sample_rate=48000:d=1'),
+      '-c:v',
+      'png',
+      '-c:a',
+      'pcm_s16le',
+      '-shortest',
+      out('tone.mov'),
+    ]),
+    ffmpeg([
+      ...lavfi('color=c=blue:s=96x64:r=25:d=2'),
+      ...lavfi('sine=f=300:sample_rate=48000:d=2'),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'pcm_s16le',
+      '-shortest',
+      out('background.mov'),
+    ]),
   ])
 })
 
@@ -74,7 +95,22 @@ async function probe(path: string): Promise<{ video: Stream; audio?: Stream; dur
 /** The RGBA frame at `seconds`, decoded by ffmpeg (libvpx for WebM, to keep VP9 alpha) as a PAM image. */
 async function frame(path: string, seconds = 0) {
   const decoder = path.endsWith('.webm') ? ['-c:v', 'libvpx-vp9'] : []
-  const args = [...decoder, '-ss', String(seconds), '-i', path, '-frames:v', '1', '-pix_fmt', 'rgba', '-c:v', 'pam', '-f', 'image2pipe', '-']
+  const args = [
+    ...decoder,
+    '-ss',
+    String(seconds),
+    '-i',
+    path,
+    '-frames:v',
+    '1',
+    '-pix_fmt',
+    'rgba',
+    '-c:v',
+    'pam',
+    '-f',
+    'image2pipe',
+    '-',
+  ]
   const pam = Buffer.from(await ffmpeg(args), 'latin1')
   const headerEnd = pam.indexOf('ENDHDR\n') + 7
   const header = pam.toString('latin1', 0, headerEnd)
@@ -94,7 +130,23 @@ function colour(pixel: number[]): 'red' | 'blue' | 'other' {
 }
 
 async function volume(path: string, start = 0, duration = 60): Promise<{ mean: number; max: number }> {
-  const { stderr } = await exec('ffmpeg', ['-v', 'info', '-ss', String(start), '-t', String(duration), '-i', path, '-map', '0:a', '-af', 'volumedetect', '-f', 'null', '-'])
+  const { stderr } = await exec('ffmpeg', [
+    '-v',
+    'info',
+    '-ss',
+    String(start),
+    '-t',
+    String(duration),
+    '-i',
+    path,
+    '-map',
+    '0:a',
+    '-af',
+    'volumedetect',
+    '-f',
+    'null',
+    '-',
+  ])
   const read = (name: string) => Number(new RegExp(`${name}: (-?[\\d.]+|-inf) dB`).exec(stderr)?.[1]?.replace('-inf', '-Infinity'))
   return { mean: read('mean_volume'), max: read('max_volume') }
 }
@@ -130,7 +182,10 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('takes the size of an image background, at the frame rate asked for', async () => {
     const composition = new Composition(Background.fromImage(fixture('thumbnail.jpg'), 15))
-    composition.add(Cutout.fromFile(fixture('mov_prores.mov'))).size(SizeMode.CANVAS_PERCENT, { percent: 50 }).at(Anchor.BOTTOM_RIGHT)
+    composition
+      .add(Cutout.fromFile(fixture('mov_prores.mov')))
+      .size(SizeMode.CANVAS_PERCENT, { percent: 50 })
+      .at(Anchor.BOTTOM_RIGHT)
     const path = await composition.toFile(out('image-background.mp4'), FAST)
     const { video, duration } = await probe(path)
     expect(video).toMatchObject({ width: 64, height: 64, r_frame_rate: '15/1' })
@@ -145,7 +200,11 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     const red = () => composition.add(Cutout.fromMovProres(out('red16.mov')))
     red().size(SizeMode.PX, { width: 32, height: 32 }).at(Anchor.TOP_LEFT)
     red().size(SizeMode.SCALE, { scale: 1 }).opacity(0.5).at(Anchor.TOP_RIGHT)
-    composition.add(Cutout.fromMovProres(fixture('mov_prores.mov'))).crop(8, 20, 24, 24).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT)
+    composition
+      .add(Cutout.fromMovProres(fixture('mov_prores.mov')))
+      .crop(8, 20, 24, 24)
+      .size(SizeMode.SCALE, { scale: 1 })
+      .at(Anchor.BOTTOM_LEFT)
     red().crop(0, 0, 16, 8).size(SizeMode.SCALE, { scale: 1 }).rotate(90).at(Anchor.BOTTOM_RIGHT)
     const image = await frame(join(await composition.toFile(out('transforms'), EncoderProfile.pngSequence()), 'frame_000001.png'))
     expect([image.at(31, 31), image.at(32, 31), image.at(31, 32)].map(colour)).toEqual(['red', 'blue', 'blue'])
@@ -157,8 +216,15 @@ describe.concurrent('Composition renders with ffmpeg', () => {
   it('places a layer at each anchor, offsets included', async () => {
     const composition = new Composition(Background.fromColor('#0000FF', 96, 64, 10))
     const anchors = Object.values(Anchor)
-    for (const anchor of anchors) composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(anchor)
-    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.PX, { width: 8, height: 8 }).at(Anchor.TOP_LEFT, 20, 2)
+    for (const anchor of anchors)
+      composition
+        .add(Cutout.fromMovProres(out('red16.mov')))
+        .size(SizeMode.SCALE, { scale: 1 })
+        .at(anchor)
+    composition
+      .add(Cutout.fromMovProres(out('red16.mov')))
+      .size(SizeMode.PX, { width: 8, height: 8 })
+      .at(Anchor.TOP_LEFT, 20, 2)
     const path = await composition.toFile(out('anchors'), EncoderProfile.pngSequence())
     const image = await frame(join(path, 'frame_000001.png'))
     for (const anchor of anchors) {
@@ -166,7 +232,12 @@ describe.concurrent('Composition renders with ffmpeg', () => {
       const x = horizontal === 'left' ? 0 : horizontal === 'right' ? 80 : 40
       const y = vertical === 'top' ? 0 : vertical === 'bottom' ? 48 : 24
       const inside = [image.at(x, y), image.at(x + 15, y + 15)].map(colour)
-      const outside = [x > 0 && image.at(x - 1, y), y > 0 && image.at(x, y - 1), x < 80 && image.at(x + 16, y + 15), y < 48 && image.at(x + 15, y + 16)]
+      const outside = [
+        x > 0 && image.at(x - 1, y),
+        y > 0 && image.at(x, y - 1),
+        x < 80 && image.at(x + 16, y + 15),
+        y < 48 && image.at(x + 15, y + 16),
+      ]
       expect({ anchor, inside, outside: outside.map((pixel) => pixel && colour(pixel)) }).toEqual({
         anchor,
         inside: ['red', 'red'],
@@ -178,9 +249,23 @@ describe.concurrent('Composition renders with ffmpeg', () => {
 
   it('shows a layer from start to end, and for its duration only', async () => {
     const composition = new Composition(Background.fromColor('#0000FF', 64, 64, 10)).setDuration(1)
-    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_LEFT).start(0.2).end(0.5)
-    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.TOP_RIGHT).start(0.3).duration(0.4)
-    composition.add(Cutout.fromMovProres(out('red16.mov'))).size(SizeMode.SCALE, { scale: 1 }).at(Anchor.BOTTOM_LEFT).subclip(0.6)
+    composition
+      .add(Cutout.fromMovProres(out('red16.mov')))
+      .size(SizeMode.SCALE, { scale: 1 })
+      .at(Anchor.TOP_LEFT)
+      .start(0.2)
+      .end(0.5)
+    composition
+      .add(Cutout.fromMovProres(out('red16.mov')))
+      .size(SizeMode.SCALE, { scale: 1 })
+      .at(Anchor.TOP_RIGHT)
+      .start(0.3)
+      .duration(0.4)
+    composition
+      .add(Cutout.fromMovProres(out('red16.mov')))
+      .size(SizeMode.SCALE, { scale: 1 })
+      .at(Anchor.BOTTOM_LEFT)
+      .subclip(0.6)
     const path = await composition.toFile(out('timing'), EncoderProfile.pngSequence())
     const frames = await readdir(path)
     expect(frames).toHaveLength(10)
@@ -245,7 +330,14 @@ describe.concurrent('Composition renders with ffmpeg', () => {
   })
 
   const formats: ResultFileName[] = [
-    'webm_vp9.webm', 'mov_prores.mov', 'stacked_video.mp4', 'pro_bundle.zip', 'png_sequence.zip', 'gif.gif', 'lottie.json', 'green_screen.mp4',
+    'webm_vp9.webm',
+    'mov_prores.mov',
+    'stacked_video.mp4',
+    'pro_bundle.zip',
+    'png_sequence.zip',
+    'gif.gif',
+    'lottie.json',
+    'green_screen.mp4',
   ]
   it.each(formats)('composites %s, recognised by content', async (name) => {
     const { composition } = onBlue(Cutout.fromFile(fixture(name)))
@@ -274,7 +366,9 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url })
     const source = Video.open(new Uint8Array(1024), { filename: 'clip.mp4', contentType: 'video/mp4' })
     const results = await Promise.all(
-      (['stacked_video', 'pro_bundle'] as const).map((prefer) => source.removeBackground({ client, options: { prefer }, pollSeconds: 0.01 })),
+      (['stacked_video', 'pro_bundle'] as const).map((prefer) =>
+        source.removeBackground({ client, options: { prefer }, pollSeconds: 0.01 }),
+      ),
     )
     for (const [index, result] of results.entries()) {
       const composition = new Composition(Background.fromColor('#0000FF', 64, 64, 10))
@@ -289,7 +383,10 @@ describe.concurrent('Composition renders with ffmpeg', () => {
     const source = await volume(out('tone.mov'))
     const layerAt = async (volume: number, start: number, name: string) => {
       const composition = new Composition(Background.fromColor('#000000', 64, 64, 10)).setDuration(1.5)
-      composition.add(Cutout.fromFile(out('tone.mov'))).audio(true, volume).start(start)
+      composition
+        .add(Cutout.fromFile(out('tone.mov')))
+        .audio(true, volume)
+        .start(start)
       return composition.toFile(out(name), EncoderProfile.prores4444())
     }
     const [half, delayed] = await Promise.all([layerAt(0.5, 0, 'half.mov'), layerAt(1, 0.5, 'delayed.mov')])

@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AbortError, ValidationError } from '../../src/errors'
-import { Background, Composition, Cutout, EncoderProfile, FFmpegError, SizeMode, type CompositionProgress } from '../../src/node/compose/index'
+import {
+  Background,
+  Composition,
+  Cutout,
+  EncoderProfile,
+  FFmpegError,
+  SizeMode,
+  type CompositionProgress,
+} from '../../src/node/compose/index'
 import { RESULT_FILES } from '../../src/testing/fixtures/results'
 import { rejection } from '../kit'
 
@@ -57,7 +65,18 @@ async function probe(bytes: Buffer, name: string) {
   const path = join(dir, name)
   await writeFile(path, bytes)
   const entries = 'format=format_name,duration:stream=codec_name,width,height,r_frame_rate,nb_read_frames'
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', entries, '-of', 'json', path])
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    entries,
+    '-of',
+    'json',
+    path,
+  ])
   const { streams, format } = JSON.parse(stdout) as { streams: Record<string, string | number>[]; format: Record<string, string> }
   return { ...streams[0], format: format.format_name, duration: Number(format.duration) }
 }
@@ -83,7 +102,14 @@ function running(pid: number): boolean {
 describe('Composition.toStream', () => {
   it('streams fragmented MP4 that decodes to the size, frame rate and duration asked for', async () => {
     const bytes = await bytesOf(await (await small()).toStream(FAST))
-    expect(await probe(bytes, 'stream.mp4')).toMatchObject({ format: expect.stringContaining('mp4'), codec_name: 'h264', width: 96, height: 64, r_frame_rate: '12/1', nb_read_frames: '12' })
+    expect(await probe(bytes, 'stream.mp4')).toMatchObject({
+      format: expect.stringContaining('mp4'),
+      codec_name: 'h264',
+      width: 96,
+      height: 64,
+      r_frame_rate: '12/1',
+      nb_read_frames: '12',
+    })
     expect((await probe(bytes, 'stream.mp4')).duration).toBeCloseTo(1, 1)
   })
 
@@ -93,7 +119,14 @@ describe('Composition.toStream', () => {
     ['YUV4MPEG2', EncoderProfile.y4m(), undefined, 'yuv4mpegpipe', 'rawvideo'],
   ])('streams %s that decodes to the size, frame rate and frame count asked for', async (name, profile, container, format, codec) => {
     const bytes = await bytesOf(await (await small()).toStream(profile, { container }))
-    expect(await probe(bytes, `stream.${name}`)).toMatchObject({ format, codec_name: codec, width: 96, height: 64, r_frame_rate: '12/1', nb_read_frames: '12' })
+    expect(await probe(bytes, `stream.${name}`)).toMatchObject({
+      format,
+      codec_name: codec,
+      width: 96,
+      height: 64,
+      r_frame_rate: '12/1',
+      nb_read_frames: '12',
+    })
   })
 
   it('reports progress up to the end of the stream', async () => {
@@ -104,10 +137,16 @@ describe('Composition.toStream', () => {
 
   it('refuses a profile that cannot stream, naming those that can, before running anything', async () => {
     const composition = await small()
-    for (const [profile, container] of [[EncoderProfile.pngSequence()], [EncoderProfile.prores4444()], [EncoderProfile.y4m(), 'matroska']] as const) {
+    for (const [profile, container] of [
+      [EncoderProfile.pngSequence()],
+      [EncoderProfile.prores4444()],
+      [EncoderProfile.y4m(), 'matroska'],
+    ] as const) {
       const error = await rejection(composition.toStream(profile, { container }))
       expect(error).toBeInstanceOf(ValidationError)
-      expect(error.message).toMatch(/stream h264\(\) and stackedVideo\(\) \(fragmented MP4\), vp9\(\) and transparentWebm\(\) \(WebM\), y4m\(\)/)
+      expect(error.message).toMatch(
+        /stream h264\(\) and stackedVideo\(\) \(fragmented MP4\), vp9\(\) and transparentWebm\(\) \(WebM\), y4m\(\)/,
+      )
     }
     const prores = await bytesOf(await composition.toStream(EncoderProfile.prores4444(), { container: 'matroska' }))
     expect(await probe(prores, 'prores.mkv')).toMatchObject({ codec_name: 'prores', nb_read_frames: '12' })
@@ -124,7 +163,9 @@ describe('Composition.toStream', () => {
   it('keeps ffmpeg waiting for a slow reader, so memory stays flat over a 30 s 720p stream', { timeout: 180_000 }, async () => {
     const { composition } = await long()
     let encoded = 0
-    const reader = (await composition.toStream(EncoderProfile.y4m(), { onProgress: (progress) => (encoded = progress.seconds) })).getReader()
+    const reader = (
+      await composition.toStream(EncoderProfile.y4m(), { onProgress: (progress) => (encoded = progress.seconds) })
+    ).getReader()
     let bytes = (await reader.read()).value?.length ?? 0
     const baseline = process.memoryUsage().rss
     // The reader stops for a while: without backpressure ffmpeg would run on and its output pile up here.
@@ -169,7 +210,11 @@ describe('examples/compose-stream.ts', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url))
     const env = { ...process.env }
     delete env.VIDEOBGREMOVER_API_KEY
-    const child = spawn(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'examples/compose-stream.ts'), '0'], { cwd: root, env })
+    const child = spawn(
+      process.execPath,
+      ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'examples/compose-stream.ts'), '0'],
+      { cwd: root, env },
+    )
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
     try {
       const url = await new Promise<string>((resolve, reject) => {

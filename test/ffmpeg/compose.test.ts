@@ -115,7 +115,9 @@ describe('ffmpeg and ffprobe lookup', () => {
     await expect(composition().dryRun()).rejects.toThrow(/FFPROBE_PATH is set to .*nowhere.*, but no ffprobe executable is there/)
     delete process.env.FFPROBE_PATH
     process.env.FFMPEG_PATH = join(dir, 'nowhere', 'ffmpeg')
-    const error = await composition().toFile(join(dir, 'never.mp4')).catch((caught: unknown) => caught)
+    const error = await composition()
+      .toFile(join(dir, 'never.mp4'))
+      .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ValidationError)
     expect(error).toMatchObject({ field: 'ffmpeg', message: expect.stringMatching(/FFMPEG_PATH is set/) })
     delete process.env.FFMPEG_PATH
@@ -133,7 +135,9 @@ describe('ffmpeg and ffprobe lookup', () => {
       exitCode: 1,
       message: expect.stringMatching(/^ffprobe exited with code 1: .*Invalid data/s),
     })
-    const error = await composition().toFile(join(dir, 'bad.mp4'), EncoderProfile.h264({ preset: 'warp-speed' })).catch((caught: unknown) => caught)
+    const error = await composition()
+      .toFile(join(dir, 'bad.mp4'), EncoderProfile.h264({ preset: 'warp-speed' }))
+      .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(FFmpegError)
     expect((error as FFmpegError).message).toMatch(/^ffmpeg exited with code \d+: .*warp-speed/s)
     expect(readdirSync(dir).filter((name) => name.includes('bad.mp4'))).toEqual([])

@@ -48,7 +48,10 @@ const OUTSIDE = [56, 8] as const
 const SOFT_EDGE = [7, 32] as const
 
 function near(actual: number[], expected: number[], tolerance = 12): void {
-  expect(actual.every((value, index) => Math.abs(value - (expected[index] ?? 0)) <= tolerance), `${actual} ≈ ${expected}`).toBe(true)
+  expect(
+    actual.every((value, index) => Math.abs(value - (expected[index] ?? 0)) <= tolerance),
+    `${actual} ≈ ${expected}`,
+  ).toBe(true)
 }
 
 describe('result fixtures served by the fake API', () => {
@@ -96,7 +99,9 @@ describe('result fixtures served by the fake API', () => {
     const zip = file('pro_bundle.zip')
     const entries = await zipEntries(zip)
     expect(entries.map((entry) => entry.name).sort()).toEqual(['alpha.mp4', 'audio.m4a', 'color.mp4', 'manifest.json'])
-    const [color, alpha, audio, manifest] = await Promise.all(['color.mp4', 'alpha.mp4', 'audio.m4a', 'manifest.json'].map((name) => extractTo(zip, name)))
+    const [color, alpha, audio, manifest] = await Promise.all(
+      ['color.mp4', 'alpha.mp4', 'audio.m4a', 'manifest.json'].map((name) => extractTo(zip, name)),
+    )
     expect(video(color!)).toMatchObject({ codec_name: 'h264', width: 64, height: 64 })
     near(pixel(alpha!, ...INSIDE), [255, 255, 255, 255])
     near(pixel(alpha!, ...OUTSIDE), [0, 0, 0, 255])

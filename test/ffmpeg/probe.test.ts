@@ -58,13 +58,43 @@ const ffmpeg = (...args: string[]) => exec('ffmpeg', ['-v', 'error', '-y', ...ar
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vbr-probe-'))
   await Promise.all([
-    ffmpeg(...INPUTS, ...VIDEO, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-c:a', 'aac', path('source.mp4'),
-      '-pix_fmt', 'yuv420p', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'libopus', path('clip.webm'),
-      '-map', '1', '-t', '0.5', path('sound.wav')),
+    ffmpeg(
+      ...INPUTS,
+      ...VIDEO,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '10',
+      '-c:a',
+      'aac',
+      path('source.mp4'),
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libvpx-vp9',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-c:a',
+      'libopus',
+      path('clip.webm'),
+      '-map',
+      '1',
+      '-t',
+      '0.5',
+      path('sound.wav'),
+    ),
     writeFile(path('notes.txt'), 'Not a video, though it mentions ftyp and moov.\n'.repeat(100)),
     writeFile(path('empty.mp4'), new Uint8Array(0)),
   ])
-  await ffmpeg('-i', path('source.mp4'), ...Object.entries(REMUXES).flatMap(([name, flags]) => ['-map', '0', '-c', 'copy', ...flags, path(name)]))
+  await ffmpeg(
+    '-i',
+    path('source.mp4'),
+    ...Object.entries(REMUXES).flatMap(([name, flags]) => ['-map', '0', '-c', 'copy', ...flags, path(name)]),
+  )
   await Promise.all(
     [...CASES.map(([, name]) => name), 'live.mkv'].map(async (name) => {
       const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path(name)])
@@ -87,7 +117,10 @@ function counted(inner: ByteReader) {
   return { reader, reads, bytes: () => reads.reduce((sum, read) => sum + read.length, 0) }
 }
 
-const memoryReader = (bytes: Uint8Array): ByteReader => ({ size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) })
+const memoryReader = (bytes: Uint8Array): ByteReader => ({
+  size: bytes.length,
+  read: async (offset, length) => bytes.subarray(offset, offset + length),
+})
 const fileReader = async (name: string) => blobReader(await openAsBlob(path(name)))
 
 /** A reader over `parts` end to end; a number stands for that many zero bytes, never allocated. */
@@ -111,7 +144,8 @@ function virtualFile(parts: Array<Uint8Array | number>): ByteReader {
       }
       for (let i = low; i < parts.length && starts[i]! < offset + out.length; i++) {
         const part = parts[i]!
-        if (typeof part !== 'number') out.set(part.subarray(Math.max(0, offset - starts[i]!), offset + out.length - starts[i]!), Math.max(0, starts[i]! - offset))
+        if (typeof part !== 'number')
+          out.set(part.subarray(Math.max(0, offset - starts[i]!), offset + out.length - starts[i]!), Math.max(0, starts[i]! - offset))
       }
       return out
     },
@@ -130,7 +164,7 @@ const box = (type: string, ...payload: Uint8Array[]) => {
 /** The top-level boxes of an MP4 in memory, as slices. */
 function topLevel(bytes: Uint8Array) {
   const boxes: Array<{ type: string; start: number; bytes: Uint8Array }> = []
-  for (let at = 0; at + 8 <= bytes.length; ) {
+  for (let at = 0; at + 8 <= bytes.length;) {
     const size = new DataView(bytes.buffer, bytes.byteOffset + at).getUint32(0)
     boxes.push({ type: String.fromCharCode(...bytes.subarray(at + 4, at + 8)), start: at, bytes: bytes.subarray(at, at + size) })
     at += size
@@ -244,10 +278,19 @@ const fields = (...values: number[]) => concat(...values.map(be32))
 const zeros = (length: number) => new Uint8Array(length)
 const FTYP = box('ftyp', ascii('isom'), fields(0), ascii('isom'))
 const trak = (id: number, timescale: number) =>
-  box('trak', box('tkhd', fields(0, 0, 0, id, 0, 0), zeros(52), fields(160 * 65536, 120 * 65536)), box('mdia', box('mdhd', fields(0, 0, 0, timescale, 0, 0)), box('hdlr', fields(0, 0), ascii('vide'), zeros(13))))
+  box(
+    'trak',
+    box('tkhd', fields(0, 0, 0, id, 0, 0), zeros(52), fields(160 * 65536, 120 * 65536)),
+    box('mdia', box('mdhd', fields(0, 0, 0, timescale, 0, 0)), box('hdlr', fields(0, 0), ascii('vide'), zeros(13))),
+  )
 /** A moov of one 1000-units-a-second video track, fragmented: `mvex` holds `mehd` when given, and `trex` with a default sample duration of 40. */
 const fragmentedMoov = (mehd?: number) =>
-  box('moov', box('mvhd', fields(0, 0, 0, 1000, 0), zeros(80)), trak(1, 1000), box('mvex', ...(mehd ? [box('mehd', fields(0, mehd))] : []), box('trex', fields(0, 1, 1, 40, 0, 0))))
+  box(
+    'moov',
+    box('mvhd', fields(0, 0, 0, 1000, 0), zeros(80)),
+    trak(1, 1000),
+    box('mvex', ...(mehd ? [box('mehd', fields(0, mehd))] : []), box('trex', fields(0, 1, 1, 40, 0, 0))),
+  )
 /** A fragment of `count` samples with the trex default duration (no tfdt: it follows the previous one). */
 const fragment = (count: number) => concat(box('moof', box('traf', box('tfhd', fields(0, 1)), box('trun', fields(0, count)))), box('mdat'))
 
@@ -283,10 +326,17 @@ describe('hand-built MP4s', () => {
 
 const ebmlId = (id: number) => be32(id).subarray(Math.floor(Math.clz32(id) / 8))
 /** An EBML element with an 8-byte size field; `size` overrides the payload's length (for virtual payloads). */
-const element = (id: number, payload: Uint8Array, size = payload.length) => concat(ebmlId(id), new Uint8Array([0x01]), be64(size).subarray(1), payload)
+const element = (id: number, payload: Uint8Array, size = payload.length) =>
+  concat(ebmlId(id), new Uint8Array([0x01]), be64(size).subarray(1), payload)
 const EBML_HEADER = (docType: string) => element(0x1a45dfa3, element(0x4282, ascii(docType)))
-const INFO = element(0x1549a966, concat(element(0x2ad7b1, be32(1_000_000)), element(0x4489, new Uint8Array(new Float64Array([7_500]).buffer).reverse())))
-const TRACKS = element(0x1654ae6b, element(0xae, concat(element(0x83, new Uint8Array([1])), element(0xe0, concat(element(0xb0, be32(640)), element(0xba, be32(360)))))))
+const INFO = element(
+  0x1549a966,
+  concat(element(0x2ad7b1, be32(1_000_000)), element(0x4489, new Uint8Array(new Float64Array([7_500]).buffer).reverse())),
+)
+const TRACKS = element(
+  0x1654ae6b,
+  element(0xae, concat(element(0x83, new Uint8Array([1])), element(0xe0, concat(element(0xb0, be32(640)), element(0xba, be32(360)))))),
+)
 
 describe('hand-built Matroska files', () => {
   it('a WebM whose Info and Tracks follow a 1 GiB Cluster is read through its SeekHead, under 1 MiB', async () => {
@@ -297,16 +347,29 @@ describe('hand-built Matroska files', () => {
     const seekHead = element(0x114d9b74, concat(seek(0x1549a966, infoAt), seek(0x1654ae6b, infoAt + INFO.length)))
     const segment = element(0x18538067, new Uint8Array(0), seekHead.length + cluster.length + GIB + INFO.length + TRACKS.length)
     const file = counted(virtualFile([EBML_HEADER('webm'), segment, seekHead, cluster, GIB, INFO, TRACKS]))
-    expect(await probeContainer(file.reader)).toEqual({ container: 'webm', durationSeconds: 7.5, estimatedCredits: 8, width: 640, height: 360 })
+    expect(await probeContainer(file.reader)).toEqual({
+      container: 'webm',
+      durationSeconds: 7.5,
+      estimatedCredits: 8,
+      width: 640,
+      height: 360,
+    })
     expect(file.bytes()).toBeLessThanOrEqual(1024 * 1024)
   })
 
   it('a live WebM with a Segment, Info and Cluster of unknown size is read up to the Cluster', async () => {
-    const unknown = (id: number, payload: Uint8Array) => concat(ebmlId(id), new Uint8Array([0x01, 255, 255, 255, 255, 255, 255, 255]), payload)
+    const unknown = (id: number, payload: Uint8Array) =>
+      concat(ebmlId(id), new Uint8Array([0x01, 255, 255, 255, 255, 255, 255, 255]), payload)
     const info = unknown(0x1549a966, INFO.subarray(12))
     const cluster = unknown(0x1f43b675, element(0xe7, new Uint8Array([0])))
     const file = concat(EBML_HEADER('webm'), unknown(0x18538067, concat(info, TRACKS, cluster, info)))
-    expect(await probeContainer(memoryReader(file))).toEqual({ container: 'webm', durationSeconds: 7.5, estimatedCredits: 8, width: 640, height: 360 })
+    expect(await probeContainer(memoryReader(file))).toEqual({
+      container: 'webm',
+      durationSeconds: 7.5,
+      estimatedCredits: 8,
+      width: 640,
+      height: 360,
+    })
   })
 
   it('an EBML file of another DocType gives {}', async () => {
@@ -322,7 +385,10 @@ describe('readers', () => {
   it('a reader that fails after the first read gives {}, not what it read before', async () => {
     const inner = await fileReader('moov-at-end.mp4')
     let reads = 0
-    const reader: ByteReader = { size: inner.size, read: (offset, length) => (reads++ ? Promise.reject(new Error('gone')) : inner.read(offset, length)) }
+    const reader: ByteReader = {
+      size: inner.size,
+      read: (offset, length) => (reads++ ? Promise.reject(new Error('gone')) : inner.read(offset, length)),
+    }
     expect(await probeContainer(reader)).toEqual({})
   })
 
@@ -361,23 +427,37 @@ describe('hostile input', () => {
   it('random bytes after a container signature never throw and stay within the budgets', async () => {
     const signatures = [new Uint8Array(0), box('ftyp', ascii('isom')), new Uint8Array([0x1a, 0x45, 0xdf, 0xa3])]
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...signatures), fc.uint8Array({ maxLength: 2048 }), (signature, rest) => withinBudget(concat(signature, rest))),
+      fc.asyncProperty(fc.constantFrom(...signatures), fc.uint8Array({ maxLength: 2048 }), (signature, rest) =>
+        withinBudget(concat(signature, rest)),
+      ),
       { numRuns: 300 },
     )
   })
 
   it('real files with garbled header bytes or cut short never throw and stay within the budgets', async () => {
     const files = await Promise.all(['moov-at-end.mp4', 'fragmented.mp4', 'fragmented-no-index.mp4', 'clip.webm', 'live.mkv'].map(bytesOf))
-    const edit = fc.tuple(fc.oneof(fc.nat(4095), fc.nat(4095).map((n) => -1 - n), fc.double({ min: 0, max: 1, noNaN: true })), fc.constantFrom(0, 1, 0xff, 0x7f, 0x80))
+    const edit = fc.tuple(
+      fc.oneof(
+        fc.nat(4095),
+        fc.nat(4095).map((n) => -1 - n),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+      ),
+      fc.constantFrom(0, 1, 0xff, 0x7f, 0x80),
+    )
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...files), fc.array(edit, { maxLength: 16 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })), (original, edits, cut) => {
-        const bytes = original.slice(0, cut === null ? undefined : Math.floor(original.length * cut))
-        for (const [where, value] of edits) {
-          const at = Number.isInteger(where) ? (where < 0 ? bytes.length + where : where) : Math.floor(where * bytes.length)
-          if (at >= 0 && at < bytes.length) bytes[at] = value
-        }
-        return withinBudget(bytes)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...files),
+        fc.array(edit, { maxLength: 16 }),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        (original, edits, cut) => {
+          const bytes = original.slice(0, cut === null ? undefined : Math.floor(original.length * cut))
+          for (const [where, value] of edits) {
+            const at = Number.isInteger(where) ? (where < 0 ? bytes.length + where : where) : Math.floor(where * bytes.length)
+            if (at >= 0 && at < bytes.length) bytes[at] = value
+          }
+          return withinBudget(bytes)
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -234,7 +234,11 @@ describe('FakeApi over a loopback server', () => {
     const { url } = await serve({ now: clock.now, rateLimit: { requestsPerWindow: 5, startsPerWindow: 1, windowMs: 10_000 } })
     const first = await call(url, 'GET', '/v1/credits')
     const reset = String(Math.ceil((clock.time + 10_000) / 1000))
-    expect(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => first.headers.get(name))).toEqual(['5', '4', reset])
+    expect(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => first.headers.get(name))).toEqual([
+      '5',
+      '4',
+      reset,
+    ])
 
     await call(url, 'POST', `/v1/jobs/${await uploadedJobId(url)}/start`)
     clock.time += 4_000
@@ -346,7 +350,11 @@ describe('fault injection', () => {
     api.inject('*', { html: true })
     api.inject('*', { badSchema: true })
     const html = await call(url, 'GET', '/v1/jobs/x/status')
-    expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, expect.stringContaining('text/html'), expect.stringContaining('<html>')])
+    expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([
+      502,
+      expect.stringContaining('text/html'),
+      expect.stringContaining('<html>'),
+    ])
     expect(await callJson(url, 'POST', '/v1/jobs', { body: {} })).toEqual({ id: 123 })
   })
 })

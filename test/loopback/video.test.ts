@@ -43,16 +43,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 afterEach(() => vi.unstubAllGlobals())
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-const clientFor = (server: FakeServer) =>
-  new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, headers: EXTRA_HEADERS })
+const clientFor = (server: FakeServer) => new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, headers: EXTRA_HEADERS })
 const seen = (server: FakeServer, endpoint: FakeEndpoint) => server.api.requests.filter((entry) => entry.endpoint === endpoint)
 
-function removeBackground(
-  server: FakeServer,
-  source: VideoSource,
-  open?: OpenOptions,
-  params: Partial<RemoveBackgroundParams> = {},
-) {
+function removeBackground(server: FakeServer, source: VideoSource, open?: OpenOptions, params: Partial<RemoveBackgroundParams> = {}) {
   return Video.open(source, open).removeBackground({ client: clientFor(server), pollSeconds: 0.01, ...params })
 }
 
@@ -72,7 +66,12 @@ describe('uploads', () => {
       filename: 'my holiday clip.mov',
       contentType: 'video/mov',
     },
-    { kind: 'Blob with a filename', open: () => [new Blob([DATA]), { filename: 'blob.webm' }], filename: 'blob.webm', contentType: 'video/webm' },
+    {
+      kind: 'Blob with a filename',
+      open: () => [new Blob([DATA]), { filename: 'blob.webm' }],
+      filename: 'blob.webm',
+      contentType: 'video/webm',
+    },
     {
       kind: 'File (name and type from the File)',
       open: () => [new File([DATA], 'recording', { type: 'video/webm' })],
@@ -86,7 +85,12 @@ describe('uploads', () => {
       contentType: 'video/mov',
     },
     { kind: 'ArrayBuffer', open: () => [DATA.slice().buffer, { filename: 'a.mp4' }], filename: 'a.mp4', contentType: 'video/mp4' },
-    { kind: 'Uint8Array with a content type', open: () => [DATA, { contentType: 'video/mp4' }], filename: 'video.mp4', contentType: 'video/mp4' },
+    {
+      kind: 'Uint8Array with a content type',
+      open: () => [DATA, { contentType: 'video/mp4' }],
+      filename: 'video.mp4',
+      contentType: 'video/mp4',
+    },
     {
       kind: 'Uint8Array viewing part of a larger buffer',
       open: () => {
@@ -229,61 +233,67 @@ describe('start options', () => {
     export_format: 'h264',
     export_crf: 23,
   }
-  const cases: Array<{ name: string; options?: RemoveBackgroundParams['options']; body: StartJobOptions; format: string; model?: string }> = [
-    { name: 'default', body: transparent('webm_vp9'), format: 'webm_vp9' },
-    { name: 'Prefer.AUTO', options: new RemoveBGOptions(Prefer.AUTO), body: transparent('webm_vp9'), format: 'webm_vp9' },
-    ...[Prefer.MOV_PRORES, Prefer.PNG_SEQUENCE, Prefer.PRO_BUNDLE, Prefer.STACKED_VIDEO, Prefer.GIF, Prefer.WEBP, Prefer.LOTTIE].map(
-      (prefer) => ({ name: `new RemoveBGOptions(${prefer})`, options: new RemoveBGOptions(prefer), body: transparent(prefer), format: prefer }),
-    ),
-    {
-      name: 'prefer and Model.PRO',
-      options: new RemoveBGOptions(Prefer.MOV_PRORES, Model.PRO),
-      body: { ...transparent('mov_prores'), model: 'videobgremover-pro' },
-      format: 'mov_prores',
-      model: 'videobgremover-pro',
-    },
-    { name: 'withPrefer', options: RemoveBGOptions.withPrefer(Prefer.GIF), body: transparent('gif'), format: 'gif' },
-    {
-      name: 'withModel',
-      options: RemoveBGOptions.withModel(Model.HUMAN),
-      body: { ...transparent('webm_vp9'), model: 'videobgremover-human' },
-      format: 'webm_vp9',
-      model: 'videobgremover-human',
-    },
-    {
-      name: 'an object with prefer and model',
-      options: { prefer: 'webp', model: 'videobgremover-light' },
-      body: { ...transparent('webp'), model: 'videobgremover-light' },
-      format: 'webp',
-      model: 'videobgremover-light',
-    },
-    { name: 'a colour', options: { background: '#ff0000' }, body: { background: { type: 'color', color: '#ff0000' } }, format: 'mp4' },
-    {
-      name: 'a composition',
-      options: { background: { type: 'composition', composition } },
-      body: { background: { type: 'composition', composition } },
-      format: 'mp4',
-    },
-    {
-      name: 'a transparent background object',
-      options: { background: { type: 'transparent', transparent_format: 'gif' } },
-      body: transparent('gif'),
-      format: 'gif',
-    },
-    {
-      name: 'a transparent background object without a format takes prefer',
-      options: { prefer: 'lottie', background: { type: 'transparent' } },
-      body: transparent('lottie'),
-      format: 'lottie',
-    },
-    {
-      name: 'a model the SDK does not know yet',
-      options: { model: 'videobgremover-ultra' },
-      body: { ...transparent('webm_vp9'), model: 'videobgremover-ultra' },
-      format: 'webm_vp9',
-      model: 'videobgremover-ultra',
-    },
-  ]
+  const cases: Array<{ name: string; options?: RemoveBackgroundParams['options']; body: StartJobOptions; format: string; model?: string }> =
+    [
+      { name: 'default', body: transparent('webm_vp9'), format: 'webm_vp9' },
+      { name: 'Prefer.AUTO', options: new RemoveBGOptions(Prefer.AUTO), body: transparent('webm_vp9'), format: 'webm_vp9' },
+      ...[Prefer.MOV_PRORES, Prefer.PNG_SEQUENCE, Prefer.PRO_BUNDLE, Prefer.STACKED_VIDEO, Prefer.GIF, Prefer.WEBP, Prefer.LOTTIE].map(
+        (prefer) => ({
+          name: `new RemoveBGOptions(${prefer})`,
+          options: new RemoveBGOptions(prefer),
+          body: transparent(prefer),
+          format: prefer,
+        }),
+      ),
+      {
+        name: 'prefer and Model.PRO',
+        options: new RemoveBGOptions(Prefer.MOV_PRORES, Model.PRO),
+        body: { ...transparent('mov_prores'), model: 'videobgremover-pro' },
+        format: 'mov_prores',
+        model: 'videobgremover-pro',
+      },
+      { name: 'withPrefer', options: RemoveBGOptions.withPrefer(Prefer.GIF), body: transparent('gif'), format: 'gif' },
+      {
+        name: 'withModel',
+        options: RemoveBGOptions.withModel(Model.HUMAN),
+        body: { ...transparent('webm_vp9'), model: 'videobgremover-human' },
+        format: 'webm_vp9',
+        model: 'videobgremover-human',
+      },
+      {
+        name: 'an object with prefer and model',
+        options: { prefer: 'webp', model: 'videobgremover-light' },
+        body: { ...transparent('webp'), model: 'videobgremover-light' },
+        format: 'webp',
+        model: 'videobgremover-light',
+      },
+      { name: 'a colour', options: { background: '#ff0000' }, body: { background: { type: 'color', color: '#ff0000' } }, format: 'mp4' },
+      {
+        name: 'a composition',
+        options: { background: { type: 'composition', composition } },
+        body: { background: { type: 'composition', composition } },
+        format: 'mp4',
+      },
+      {
+        name: 'a transparent background object',
+        options: { background: { type: 'transparent', transparent_format: 'gif' } },
+        body: transparent('gif'),
+        format: 'gif',
+      },
+      {
+        name: 'a transparent background object without a format takes prefer',
+        options: { prefer: 'lottie', background: { type: 'transparent' } },
+        body: transparent('lottie'),
+        format: 'lottie',
+      },
+      {
+        name: 'a model the SDK does not know yet',
+        options: { model: 'videobgremover-ultra' },
+        body: { ...transparent('webm_vp9'), model: 'videobgremover-ultra' },
+        format: 'webm_vp9',
+        model: 'videobgremover-ultra',
+      },
+    ]
 
   it.each(cases)('$name', async ({ options, body, format, model }) => {
     await using server = await startFakeServer()
@@ -305,7 +315,9 @@ describe('start options', () => {
     ['prefer', 'webm_vp8', 'webm_vp9'],
     ['model', 'videobgremover-orignal', 'videobgremover-original'],
   ])('a typo in %s (%s) is refused with the valid values listed', async (field, typo, valid) => {
-    expect(() => new RemoveBGOptions(field === 'prefer' ? typo : Prefer.AUTO, field === 'model' ? typo : undefined)).toThrow(ValidationError)
+    expect(() => new RemoveBGOptions(field === 'prefer' ? typo : Prefer.AUTO, field === 'model' ? typo : undefined)).toThrow(
+      ValidationError,
+    )
 
     await using server = await startFakeServer()
     const error = await failure(() => removeBackground(server, file('clip.mp4'), {}, { options: { [field]: typo } }))
@@ -319,7 +331,12 @@ describe('start options', () => {
 describe('the result', () => {
   it('carries everything worth persisting, also through JSON.stringify', async () => {
     await using server = await startFakeServer({ videoLengthSeconds: 7 })
-    const foreground = await removeBackground(server, file('clip.mp4'), {}, { options: new RemoveBGOptions(Prefer.MOV_PRORES, Model.LIGHT) })
+    const foreground = await removeBackground(
+      server,
+      file('clip.mp4'),
+      {},
+      { options: new RemoveBGOptions(Prefer.MOV_PRORES, Model.LIGHT) },
+    )
     const jobId = seen(server, 'upload')[0]!.jobId!
     const resultUrl = (name: string) => expect.stringMatching(new RegExp(`^${server.url}/storage/results/${jobId}/${name}\\?`))
 

@@ -33,7 +33,14 @@ const CONSUMERS: Record<string, Consumer> = {
   browser: {
     file: 'browser.ts',
     dependencies: [],
-    compilerOptions: { ...STRICT, lib: ['ES2022', 'DOM'], types: [], module: 'esnext', moduleResolution: 'bundler', customConditions: ['browser'] },
+    compilerOptions: {
+      ...STRICT,
+      lib: ['ES2022', 'DOM'],
+      types: [],
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      customConditions: ['browser'],
+    },
   },
   'msw handlers': {
     file: 'msw.ts',
@@ -56,7 +63,10 @@ beforeAll(async () => {
   await mkdir(compilers)
   await writeFile(join(compilers, 'package.json'), '{"private":true}')
   await Promise.all([
-    npmInstall(compilers, Object.entries(COMPILERS).map(([name, version]) => `typescript-${name}@npm:typescript@${version}`)),
+    npmInstall(
+      compilers,
+      Object.entries(COMPILERS).map(([name, version]) => `typescript-${name}@npm:typescript@${version}`),
+    ),
     ...Object.entries(CONSUMERS).map(async ([name, consumer]) => {
       const project = join(dir, name)
       await mkdir(project)
@@ -71,9 +81,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 // Type-checking @types/node with skipLibCheck off takes a while, the more so on a busy machine.
 describe.concurrent.each(Object.entries(CONSUMERS))('a strict %s consumer', (name, consumer) => {
-  it.each(consumer.compilers ?? Object.keys(COMPILERS))('type-checks the published types with TypeScript %s', { timeout: 600_000 }, async (version) => {
-    const tsc = join(dir, 'compilers/node_modules', `typescript-${version}`, 'bin/tsc')
-    const run = await exec(process.execPath, [tsc, '-p', join(dir, name)]).catch((error: { stdout?: string }) => error)
-    expect('stdout' in run ? run.stdout : '').toBe('')
-  })
+  it.each(consumer.compilers ?? Object.keys(COMPILERS))(
+    'type-checks the published types with TypeScript %s',
+    { timeout: 600_000 },
+    async (version) => {
+      const tsc = join(dir, 'compilers/node_modules', `typescript-${version}`, 'bin/tsc')
+      const run = await exec(process.execPath, [tsc, '-p', join(dir, name)]).catch((error: { stdout?: string }) => error)
+      expect('stdout' in run ? run.stdout : '').toBe('')
+    },
+  )
 })

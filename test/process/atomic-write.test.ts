@@ -210,15 +210,18 @@ await writeFileAtomically(${JSON.stringify(join(folderPath, 'out.mp4'))}, async 
 }
 
 describe('a signal during an atomic write', () => {
-  it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)('%s removes the temporary and still ends the process by that signal', async (signal) => {
-    const folderPath = await folder()
-    const { child, temporary, exited } = await childMidWrite(folderPath)
-    expect(existsSync(temporary)).toBe(true)
-    child.kill(signal)
-    expect(await exited).toEqual({ code: null, signal })
-    expect(existsSync(temporary)).toBe(false)
-    expect(await readdir(folderPath)).toEqual(['writer.mts'])
-  })
+  it.each(['SIGHUP', 'SIGTERM', 'SIGINT'] as const)(
+    '%s removes the temporary and still ends the process by that signal',
+    async (signal) => {
+      const folderPath = await folder()
+      const { child, temporary, exited } = await childMidWrite(folderPath)
+      expect(existsSync(temporary)).toBe(true)
+      child.kill(signal)
+      expect(await exited).toEqual({ code: null, signal })
+      expect(existsSync(temporary)).toBe(false)
+      expect(await readdir(folderPath)).toEqual(['writer.mts'])
+    },
+  )
 
   it('leaves the exit to a listener of the application, still removing the temporary', async () => {
     const folderPath = await folder()

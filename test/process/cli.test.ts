@@ -59,7 +59,11 @@ function envFor(server: FakeServer | undefined, extra: Record<string, string | u
 /** Runs `vbr args` on pipes. `interruptWhen` is checked every 20 ms; once true, the process gets SIGINT. */
 function vbr(
   args: string[],
-  { server = shared, env = {}, interruptWhen }: { server?: FakeServer; env?: Record<string, string | undefined>; interruptWhen?: () => boolean } = {},
+  {
+    server = shared,
+    env = {},
+    interruptWhen,
+  }: { server?: FakeServer; env?: Record<string, string | undefined>; interruptWhen?: () => boolean } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: envFor(server, env) })
@@ -119,7 +123,11 @@ describe.concurrent('vbr', () => {
     expect(plain.code).toBe(0)
     expect(plain.stdout).toMatch(/^\d+ credits left \(\d+ used of \d+\)\n$/)
     expect(asJson.code).toBe(0)
-    expect(json(asJson)).toMatchObject({ totalCredits: expect.any(Number), remainingCredits: expect.any(Number), usedCredits: expect.any(Number) })
+    expect(json(asJson)).toMatchObject({
+      totalCredits: expect.any(Number),
+      remainingCredits: expect.any(Number),
+      usedCredits: expect.any(Number),
+    })
   })
 
   it('remove on a pipe: plain progress lines on stderr, the output path on stdout', async () => {
@@ -142,7 +150,24 @@ describe.concurrent('vbr', () => {
 
   it('remove --json: one JSON object, no stderr; options reach the start call', async () => {
     const server = await fake()
-    const run = await vbr(['remove', 'sample.mp4', '--json', '--poll', '0.05', '-o', 'green.mp4', '--color', '00B140', '--model', 'human', '--webhook', 'https://example.com/hook?token=t'], { server })
+    const run = await vbr(
+      [
+        'remove',
+        'sample.mp4',
+        '--json',
+        '--poll',
+        '0.05',
+        '-o',
+        'green.mp4',
+        '--color',
+        '00B140',
+        '--model',
+        'human',
+        '--webhook',
+        'https://example.com/hook?token=t',
+      ],
+      { server },
+    )
     expect(run.code, run.stdout).toBe(0)
     expect(run.stderr).toBe('')
     expect(run.stdout.trim().split('\n')).toHaveLength(1)
@@ -196,7 +221,9 @@ describe.concurrent('vbr', () => {
     expect(bad.code).toBe(3)
     expect(json(bad).error).toMatchObject({ name: 'AuthenticationError', message: 'Invalid API key', status: 401, exitCode: 3 })
     expect(missing.code).toBe(3)
-    expect(missing.stderr).toBe('vbr: No API key.\nPass --api-key or set VIDEOBGREMOVER_API_KEY (keys look like vbr_ followed by 32 characters).\n')
+    expect(missing.stderr).toBe(
+      'vbr: No API key.\nPass --api-key or set VIDEOBGREMOVER_API_KEY (keys look like vbr_ followed by 32 characters).\n',
+    )
   })
 
   it('exit code 4 when credits run out, naming the job created but not started', async () => {
@@ -287,10 +314,14 @@ describe.concurrent('vbr', () => {
     const frames = run.stdout.split(/\r|\n/).filter(Boolean)
     // The bar redraws in place (\r + clear line) with percentage, bytes, rate and ETA.
     expect(run.stdout).toContain('\r\x1b[2KUploading big.mp4 [')
-    expect(frames.some((frame) => /Uploading big\.mp4 \[█*░+\] +\d+% {2}[\d.]+ kB\/4\.0 MB {2}[\d.]+ [kM]?B\/s {2}ETA [\d.]+ s/.test(frame))).toBe(true)
+    expect(
+      frames.some((frame) => /Uploading big\.mp4 \[█*░+\] +\d+% {2}[\d.]+ kB\/4\.0 MB {2}[\d.]+ [kM]?B\/s {2}ETA [\d.]+ s/.test(frame)),
+    ).toBe(true)
     expect(run.stdout).toMatch(/✓ Uploaded big\.mp4 \(4\.0 MB\) in \d+\.\d s/)
     // The status line names the job and counts the seconds.
-    expect(frames.some((frame) => new RegExp(`^\\x1b\\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] processing · job ${UUID.source} · \\d+\\.\\d s$`).test(frame))).toBe(true)
+    expect(frames.some((frame) => new RegExp(`^\\x1b\\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] processing · job ${UUID.source} · \\d+\\.\\d s$`).test(frame))).toBe(
+      true,
+    )
     expect(run.stdout).toMatch(/✓ completed · job \S+ · \d+\.\d s/)
     expect(run.stdout).toContain(`${join(dir, 'tty.webm')}\r\n`)
   })
@@ -313,7 +344,9 @@ describe.concurrent('vbr, as a newcomer meets it', () => {
 
   it('names the file in the way when -o runs through a file', async () => {
     const run = await vbr(['remove', 'sample.mp4', '-o', 'sample.mp4/out.webm'])
-    expect(run.stderr).toBe(`vbr: Cannot create the directory ${join(dir, 'sample.mp4')}: ${join(dir, 'sample.mp4')} is a file. Choose another -o.\n`)
+    expect(run.stderr).toBe(
+      `vbr: Cannot create the directory ${join(dir, 'sample.mp4')}: ${join(dir, 'sample.mp4')} is a file. Choose another -o.\n`,
+    )
   })
 
   it('checks the input before printing any progress', async () => {

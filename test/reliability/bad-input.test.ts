@@ -115,7 +115,11 @@ const OPTION_CASES: Case[] = [
   ['a webhook URL that is not a URL', 'webhook_url', () => client().startJob(JOB, { webhook_url: 'not a url' })],
   ['a javascript: webhook URL', 'webhook_url', () => removeBackground(file('clip.mp4'), undefined, { webhookUrl: 'javascript:alert(1)' })],
   ['an empty filename on createJobFile', 'filename', () => client().createJobFile({ filename: '', content_type: 'video/mp4' })],
-  ['video/quicktime on createJobFile', 'content_type', () => client().createJobFile({ filename: 'a.mov', content_type: 'video/quicktime' as never })],
+  [
+    'video/quicktime on createJobFile',
+    'content_type',
+    () => client().createJobFile({ filename: 'a.mov', content_type: 'video/quicktime' as never }),
+  ],
   ['an ftp video_url on createJobUrl', 'video_url', () => client().createJobUrl({ video_url: 'ftp://cdn.test/clip.mp4' })],
 ]
 
@@ -131,7 +135,12 @@ const TYPO_CASES: [name: string, field: string, run: () => unknown, valid: reado
   ],
   ['model videobgremover-orignal', 'model', () => RemoveBGOptions.withModel('videobgremover-orignal'), Object.values(Model)],
   ['model videobgremover-Human', 'model', () => new RemoveBGOptions(Prefer.AUTO, 'videobgremover-Human'), Object.values(Model)],
-  ['model videobgremover-ligth through removeBackground', 'model', () => withOptions({ model: 'videobgremover-ligth' }), Object.values(Model)],
+  [
+    'model videobgremover-ligth through removeBackground',
+    'model',
+    () => withOptions({ model: 'videobgremover-ligth' }),
+    Object.values(Model),
+  ],
 ]
 
 const FILE_CASES: Case[] = [
@@ -249,18 +258,40 @@ describe('client calls', () => {
 
 describe('Video.open(…).removeBackground', () => {
   const clip = () => file('clip.mp4')
-  const cases: Array<{ name: string; field: string; message?: RegExp; source: () => VideoSource; open?: OpenOptions; params?: Partial<RemoveBackgroundParams> }> = [
+  const cases: Array<{
+    name: string
+    field: string
+    message?: RegExp
+    source: () => VideoSource
+    open?: OpenOptions
+    params?: Partial<RemoveBackgroundParams>
+  }> = [
     { name: 'a missing file', field: 'source', message: /does not exist/, source: () => file('missing.mp4') },
     { name: 'a directory', field: 'source', message: /directory/, source: () => file('folder.mp4') },
     { name: 'an empty file', field: 'source', message: /empty/, source: () => file('empty.mp4') },
     { name: 'a file over maxSize', field: 'size', message: /over the maxSize/, source: clip, open: { maxSize: 1_000 } },
-    { name: 'a Blob over maxSize', field: 'size', source: () => new Blob([new Uint8Array(1024)]), open: { filename: 'clip.mp4', maxSize: 1_000 } },
+    {
+      name: 'a Blob over maxSize',
+      field: 'size',
+      source: () => new Blob([new Uint8Array(1024)]),
+      open: { filename: 'clip.mp4', maxSize: 1_000 },
+    },
     { name: 'an .flv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.flv') },
     { name: 'a .wmv file', field: 'contentType', message: /\.mp4/, source: () => file('clip.wmv') },
-    { name: 'an unsupported contentType', field: 'contentType', source: () => new Uint8Array(1024), open: { contentType: 'video/x-msvideo' } },
+    {
+      name: 'an unsupported contentType',
+      field: 'contentType',
+      source: () => new Uint8Array(1024),
+      open: { contentType: 'video/x-msvideo' },
+    },
     { name: 'bytes without filename or contentType', field: 'contentType', source: () => new Uint8Array(1024) },
     { name: 'a Blob without name or type', field: 'contentType', source: () => new Blob([new Uint8Array(1024)]) },
-    { name: 'a ReadableStream without size', field: 'size', source: () => new Blob([new Uint8Array(1024)]).stream(), open: { filename: 'clip.mp4' } },
+    {
+      name: 'a ReadableStream without size',
+      field: 'size',
+      source: () => new Blob([new Uint8Array(1024)]).stream(),
+      open: { filename: 'clip.mp4' },
+    },
     { name: 'an ftp:// URL', field: 'source', source: () => 'ftp://files.test/clip.mp4' },
     { name: 'a file:// URL', field: 'source', source: () => `file://${clip()}` },
     { name: 'a bad colour', field: 'background.color', source: clip, params: { options: { background: 'red' } } },

@@ -180,7 +180,8 @@ const MATRIX = ENDPOINTS.flatMap((endpoint) =>
   }),
 )
 
-const startServer = () => startFakeServer({ errorStyle: 'envelope', credits: CREDITS, videoLengthSeconds: LENGTH_SECONDS, resultSize: RESULT_SIZE })
+const startServer = () =>
+  startFakeServer({ errorStyle: 'envelope', credits: CREDITS, videoLengthSeconds: LENGTH_SECONDS, resultSize: RESULT_SIZE })
 
 const clientFor = (server: FakeServer, timeout = 5_000) =>
   new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, timeout, maxRetries: BUDGET, rateLimit: { windowMs: 1_000 } })
@@ -229,9 +230,12 @@ function expectChargedOnce(server: FakeServer): number {
   for (const id of jobs) {
     expect(server.api.startsFor(id), `starts of ${id}`).toBeLessThanOrEqual(1)
     started += server.api.startsFor(id)
-    const trail = server.api.requests.filter((entry) => entry.jobId === id && (entry.endpoint === 'startJob' || entry.endpoint === 'status'))
+    const trail = server.api.requests.filter(
+      (entry) => entry.jobId === id && (entry.endpoint === 'startJob' || entry.endpoint === 'status'),
+    )
     trail.forEach((entry, i) => {
-      if (entry.endpoint === 'startJob' && i > 0) expect(trail[i - 1]!.endpoint, 'a start repeated without reading the status').toBe('status')
+      if (entry.endpoint === 'startJob' && i > 0)
+        expect(trail[i - 1]!.endpoint, 'a start repeated without reading the status').toBe('status')
     })
   }
   expect(started).toBeLessThanOrEqual(1)
@@ -248,9 +252,15 @@ async function expectSurvived(server: FakeServer, endpoint: Endpoint, result: Ex
   const firstFault = hits.findIndex((entry) => entry.fault !== undefined)
   if (endpoint === 'startJob') {
     const faultAt = server.api.requests.indexOf(hits[firstFault]!)
-    expect(server.api.requests.slice(faultAt + 1).some((entry) => entry.endpoint === 'status'), 'reconciled through the status').toBe(true)
+    expect(
+      server.api.requests.slice(faultAt + 1).some((entry) => entry.endpoint === 'status'),
+      'reconciled through the status',
+    ).toBe(true)
   } else {
-    expect(hits.slice(firstFault + 1).some((entry) => entry.fault === undefined && ok(entry)), 'a later attempt succeeded').toBe(true)
+    expect(
+      hits.slice(firstFault + 1).some((entry) => entry.fault === undefined && ok(entry)),
+      'a later attempt succeeded',
+    ).toBe(true)
     if (endpoint !== 'status') expect(hits.length).toBeLessThanOrEqual(BUDGET + 1)
   }
   if (['createJob', 'upload', 'startJob', 'status'].includes(endpoint)) {
@@ -277,7 +287,13 @@ function expectDeleted(server: FakeServer, result: Exercised, tookEffect: boolea
 }
 
 /** The fault surfaced as the expected error, at once (not retried), with nothing charged or left on disk. */
-async function expectSurfaced(server: FakeServer, endpoint: Endpoint, result: Exercised, expected: Surfaced, started: number): Promise<void> {
+async function expectSurfaced(
+  server: FakeServer,
+  endpoint: Endpoint,
+  result: Exercised,
+  expected: Surfaced,
+  started: number,
+): Promise<void> {
   const error = result.error as VideoBGRemoverError
   expect(error).toBeInstanceOf(expected.error)
   expect(error.name).toBe(expected.error.name)
@@ -292,21 +308,27 @@ async function expectSurfaced(server: FakeServer, endpoint: Endpoint, result: Ex
 }
 
 describe.concurrent('fault matrix', () => {
-  it.each(MATRIX.map((cell) => [cell.endpoint, cell.fault.name, cell.label, cell] as const))('%s × %s → %s', async (_, __, ___, { endpoint, fault, expected }) => {
-    const server = await startServer()
-    try {
-      const survives = expected === 'survive'
-      const times = !survives ? 1 : endpoint === 'download' && (fault.kind === '4xx' || fault.kind === '429') ? 1 : BUDGET
-      const result = await exercise(server, endpoint, fault.make(), times, fault.kind === 'slow' ? TIMEOUT_MS : undefined)
-      const started = expectChargedOnce(server)
-      expect(entriesOf(server, endpoint).some((entry) => entry.fault !== undefined), 'the fault was served').toBe(true)
-      if (expected === 'survive') await expectSurvived(server, endpoint, result)
-      else if (expected === 'deleted') expectDeleted(server, result, fault.kind !== 'bad-schema')
-      else await expectSurfaced(server, endpoint, result, expected, started)
-    } finally {
-      await server.close()
-    }
-  })
+  it.each(MATRIX.map((cell) => [cell.endpoint, cell.fault.name, cell.label, cell] as const))(
+    '%s × %s → %s',
+    async (_, __, ___, { endpoint, fault, expected }) => {
+      const server = await startServer()
+      try {
+        const survives = expected === 'survive'
+        const times = !survives ? 1 : endpoint === 'download' && (fault.kind === '4xx' || fault.kind === '429') ? 1 : BUDGET
+        const result = await exercise(server, endpoint, fault.make(), times, fault.kind === 'slow' ? TIMEOUT_MS : undefined)
+        const started = expectChargedOnce(server)
+        expect(
+          entriesOf(server, endpoint).some((entry) => entry.fault !== undefined),
+          'the fault was served',
+        ).toBe(true)
+        if (expected === 'survive') await expectSurvived(server, endpoint, result)
+        else if (expected === 'deleted') expectDeleted(server, result, fault.kind !== 'bad-schema')
+        else await expectSurfaced(server, endpoint, result, expected, started)
+      } finally {
+        await server.close()
+      }
+    },
+  )
 })
 
 const EXHAUSTED: readonly [Endpoint, string, FakeFault, ErrorClass, number | undefined][] = [
@@ -320,19 +342,22 @@ const EXHAUSTED: readonly [Endpoint, string, FakeFault, ErrorClass, number | und
 ]
 
 describe.concurrent('the retry budget is bounded', () => {
-  it.each(EXHAUSTED)(`%s × %s, ${BUDGET + 1} times in a row, surfaces after ${BUDGET + 1} attempts`, async (endpoint, _, fault, type, status) => {
-    const server = await startServer()
-    try {
-      const result = await exercise(server, endpoint, fault, BUDGET + 1)
-      expect(result.error).toBeInstanceOf(type)
-      if (status !== undefined) expect((result.error as ApiError).status).toBe(status)
-      expect(entriesOf(server, endpoint)).toHaveLength(BUDGET + 1)
-      expect(expectChargedOnce(server)).toBe(endpoint === 'download' || endpoint === 'status' ? 1 : 0)
-      if (result.dir !== undefined) expect(await readdir(result.dir)).toEqual([])
-    } finally {
-      await server.close()
-    }
-  })
+  it.each(EXHAUSTED)(
+    `%s × %s, ${BUDGET + 1} times in a row, surfaces after ${BUDGET + 1} attempts`,
+    async (endpoint, _, fault, type, status) => {
+      const server = await startServer()
+      try {
+        const result = await exercise(server, endpoint, fault, BUDGET + 1)
+        expect(result.error).toBeInstanceOf(type)
+        if (status !== undefined) expect((result.error as ApiError).status).toBe(status)
+        expect(entriesOf(server, endpoint)).toHaveLength(BUDGET + 1)
+        expect(expectChargedOnce(server)).toBe(endpoint === 'download' || endpoint === 'status' ? 1 : 0)
+        if (result.dir !== undefined) expect(await readdir(result.dir)).toEqual([])
+      } finally {
+        await server.close()
+      }
+    },
+  )
 
   it('a download whose refreshed URL is refused too surfaces the 4xx after one refresh', async () => {
     const server = await startServer()

@@ -14,14 +14,23 @@ const LENGTH_SECONDS = 10
 const CREDITS = 1_000
 const BYTES = Uint8Array.from({ length: 16 * 1024 }, (_, i) => i % 251)
 
-const apiRequests = (server: FakeServer) => server.api.requests.filter((entry) => entry.endpoint !== 'upload' && entry.endpoint !== 'download')
+const apiRequests = (server: FakeServer) =>
+  server.api.requests.filter((entry) => entry.endpoint !== 'upload' && entry.endpoint !== 'download')
 const rejected = (server: FakeServer) => server.api.requests.filter((entry) => entry.status === 429)
 const gaps = (entries: readonly LedgerEntry[]) => entries.slice(1).map((entry, i) => entry.time - entries[i]!.time)
 
 describe('load: one key, many clients, the API limits', () => {
   it(`${JOBS} concurrent removeBackground runs from ${CLIENTS} clients all complete, and no 429 is ever sent`, async () => {
-    await using server = await startFakeServer({ rateLimit: LIMITS, processingMs: 300, credits: CREDITS, videoLengthSeconds: LENGTH_SECONDS })
-    const clients = Array.from({ length: CLIENTS }, () => new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: LIMITS }))
+    await using server = await startFakeServer({
+      rateLimit: LIMITS,
+      processingMs: 300,
+      credits: CREDITS,
+      videoLengthSeconds: LENGTH_SECONDS,
+    })
+    const clients = Array.from(
+      { length: CLIENTS },
+      () => new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: LIMITS }),
+    )
     const began = Date.now()
     const results = await Promise.allSettled(
       Array.from({ length: JOBS }, (_, i) =>
@@ -43,7 +52,10 @@ describe('load: one key, many clients, the API limits', () => {
     const starts = server.api.requests.filter((entry) => entry.endpoint === 'startJob').map((entry) => entry.time)
     expect(starts).toHaveLength(JOBS)
     for (let i = LIMITS.startsPerWindow; i < starts.length; i++) {
-      expect(starts[i]! - starts[i - LIMITS.startsPerWindow]!, `starts ${i - LIMITS.startsPerWindow}..${i} in one window`).toBeGreaterThanOrEqual(WINDOW_MS)
+      expect(
+        starts[i]! - starts[i - LIMITS.startsPerWindow]!,
+        `starts ${i - LIMITS.startsPerWindow}..${i} in one window`,
+      ).toBeGreaterThanOrEqual(WINDOW_MS)
     }
     const requests = apiRequests(server).map((entry) => entry.time)
     for (let i = LIMITS.requestsPerWindow; i < requests.length; i++) {
@@ -67,7 +79,10 @@ describe('load: one key, many clients, the API limits', () => {
 describe('pacing from X-RateLimit-Remaining', () => {
   /** A fake that allows 20 requests a second, and a client whose own limits are far above it. */
   async function pollUntilDone(rateLimit: RateLimits | false) {
-    const server = await startFakeServer({ rateLimit: { requestsPerWindow: 20, startsPerWindow: 100, windowMs: WINDOW_MS }, processingMs: 1_500 })
+    const server = await startFakeServer({
+      rateLimit: { requestsPerWindow: 20, startsPerWindow: 100, windowMs: WINDOW_MS },
+      processingMs: 1_500,
+    })
     try {
       const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit })
       const { id } = await client.createJobUrl({ video_url: 'https://cdn.test/clip.mp4' })

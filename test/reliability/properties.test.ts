@@ -34,7 +34,14 @@ const envelope = fc
       error: fc.oneof(
         fc.string(),
         fc.jsonValue(),
-        fc.record({ code: fc.oneof(fc.string(), fc.jsonValue()), message: fc.oneof(fc.string(), fc.jsonValue()), request_id: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            code: fc.oneof(fc.string(), fc.jsonValue()),
+            message: fc.oneof(fc.string(), fc.jsonValue()),
+            request_id: fc.oneof(fc.string(), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        ),
       ),
       message: fc.jsonValue(),
       remaining_credits: fc.oneof(fc.double(), fc.jsonValue()),
@@ -48,7 +55,10 @@ const nearStatus = fc
       id: fc.oneof(fc.uuid(), fc.jsonValue()),
       status: fc.oneof(fc.constantFrom('created', 'uploaded', 'processing', 'completed', 'failed', 'exported'), fc.jsonValue()),
       filename: fc.oneof(fc.string(), fc.jsonValue()),
-      created_at: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.jsonValue()),
+      created_at: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+        fc.jsonValue(),
+      ),
       total_credits: fc.oneof(fc.double(), fc.jsonValue()),
       remaining_credits: fc.oneof(fc.double(), fc.jsonValue()),
       used_credits: fc.oneof(fc.double(), fc.jsonValue()),
@@ -79,7 +89,16 @@ const headerValue = fc.oneof(
   fc.stringMatching(/^[\x21-\x7e]{0,40}$/),
 )
 const headers = fc.dictionary(
-  fc.constantFrom('retry-after', 'retry-after-ms', 'x-ratelimit-reset', 'x-ratelimit-remaining', 'x-ratelimit-limit', 'x-request-id', 'location', 'content-type'),
+  fc.constantFrom(
+    'retry-after',
+    'retry-after-ms',
+    'x-ratelimit-reset',
+    'x-ratelimit-remaining',
+    'x-ratelimit-limit',
+    'x-request-id',
+    'location',
+    'content-type',
+  ),
   headerValue,
   { maxKeys: 5 },
 )
@@ -121,13 +140,19 @@ const clientAnswering = (answer: () => Response) =>
 describe('the response parser, through the client', () => {
   it('any status and any body: each call resolves or rejects with a VideoBGRemoverError', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...Object.keys(CALLS)), fc.integer({ min: 100, max: 599 }), body, headers, async (name, status, content, fields) => {
-        const client = clientAnswering(() => response(status, content, fields))
-        await CALLS[name]!(client).then(
-          () => expect(status >= 200 && status < 300).toBe(true),
-          (error: unknown) => expectOwnError(error, status),
-        )
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(CALLS)),
+        fc.integer({ min: 100, max: 599 }),
+        body,
+        headers,
+        async (name, status, content, fields) => {
+          const client = clientAnswering(() => response(status, content, fields))
+          await CALLS[name]!(client).then(
+            () => expect(status >= 200 && status < 300).toBe(true),
+            (error: unknown) => expectOwnError(error, status),
+          )
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -172,14 +197,20 @@ describe('the response parser, through the client', () => {
 describe('the error mapper, directly', () => {
   it('any status, body and headers map to an ApiError that keeps the status and prints', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 599 }), text, headers, fc.option(fc.string(), { nil: undefined }), (status, content, fields, statusText) => {
-        const error = errorFromResponse({ status, statusText, headers: fields, text: content, jobId: JOB })
-        expectOwnError(error, status)
-        expect(error).toBeInstanceOf(ApiError)
-        expect(error.jobId).toBe(JOB)
-        if (error.code === 'rate_limited') expect(error).toBeInstanceOf(RateLimitError)
-        expect(error.requestId === undefined || typeof error.requestId === 'string').toBe(true)
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        text,
+        headers,
+        fc.option(fc.string(), { nil: undefined }),
+        (status, content, fields, statusText) => {
+          const error = errorFromResponse({ status, statusText, headers: fields, text: content, jobId: JOB })
+          expectOwnError(error, status)
+          expect(error).toBeInstanceOf(ApiError)
+          expect(error.jobId).toBe(JOB)
+          if (error.code === 'rate_limited') expect(error).toBeInstanceOf(RateLimitError)
+          expect(error.requestId === undefined || typeof error.requestId === 'string').toBe(true)
+        },
+      ),
       { numRuns: RUNS },
     )
   })

@@ -56,7 +56,11 @@ describe('logs at every level', () => {
       const { logger, lines } = capturingLogger()
       const client = new VideoBGRemoverClient(ODD_KEY, { baseUrl: server.url, logger, logLevel, headers: TENANT, maxRetries: 2 })
       server.api.inject('createJob', { drop: 'before-response' })
-      server.api.inject('status', { status: 503, body: { error: `overloaded for ${ODD_KEY}` }, headers: { 'retry-after-ms': '1', 'x-echo': ODD_KEY } })
+      server.api.inject('status', {
+        status: 503,
+        body: { error: `overloaded for ${ODD_KEY}` },
+        headers: { 'retry-after-ms': '1', 'x-echo': ODD_KEY },
+      })
       server.api.inject('download', { status: 403 })
       const foreground = await Video.open(video).removeBackground({ client, pollSeconds: 0.01 })
       await foreground.arrayBuffer()
@@ -70,15 +74,25 @@ describe('logs at every level', () => {
       expect(used.has('info'), 'retries are logged').toBe(rank >= 2)
       expect(used.has('debug'), 'traffic is logged').toBe(rank >= 3)
       if (logLevel === 'debug') {
-        expect(lines.some((line) => /x-api-key.*\[redacted\]/.test(line.text)), 'the key header is logged redacted').toBe(true)
-        expect(lines.some((line) => line.text.includes('acme-tenant-header')), 'other headers are logged as they are').toBe(true)
+        expect(
+          lines.some((line) => /x-api-key.*\[redacted\]/.test(line.text)),
+          'the key header is logged redacted',
+        ).toBe(true)
+        expect(
+          lines.some((line) => line.text.includes('acme-tenant-header')),
+          'other headers are logged as they are',
+        ).toBe(true)
       }
     })
   })
 })
 
 const ECHOES: [name: string, endpoint: 'credits' | 'status' | 'startJob' | 'createJob', fault: FakeFault][] = [
-  ['an envelope naming the key', 'credits', { status: 400, body: { error: { code: 'invalid_request', message: `bad X-Api-Key ${KEY}`, request_id: 'req_1' } } }],
+  [
+    'an envelope naming the key',
+    'credits',
+    { status: 400, body: { error: { code: 'invalid_request', message: `bad X-Api-Key ${KEY}`, request_id: 'req_1' } } },
+  ],
   ['a flat body naming the key', 'status', { status: 401, body: { error: `Invalid API key ${KEY}` } }],
   ['an HTML page naming the key', 'createJob', { status: 502, body: `<html><body><pre>X-Api-Key: ${KEY}</pre></body></html>` }],
   ['a response header holding the key', 'startJob', { status: 403, headers: { 'x-debug-key': KEY } }],
@@ -197,7 +211,9 @@ describe('what the key reaches', () => {
 })
 
 describe('webhook parsing', () => {
-  const nonObjects = fc.oneof(fc.jsonValue(), fc.constant(null)).filter((value) => typeof value !== 'object' || value === null || Array.isArray(value))
+  const nonObjects = fc
+    .oneof(fc.jsonValue(), fc.constant(null))
+    .filter((value) => typeof value !== 'object' || value === null || Array.isArray(value))
 
   it('refuses every JSON body that is not an object, as text, bytes or parsed', () => {
     fc.assert(
@@ -219,15 +235,23 @@ describe('webhook parsing', () => {
 
   it('throws nothing but a ValidationError, whatever arrives', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.string(), fc.uint8Array(), fc.jsonValue().map((value) => JSON.stringify(value))), (body) => {
-        try {
-          const event = parseWebhook(body)
-          expect(typeof event.job_id).toBe('string')
-          expect(typeof event.type).toBe('string')
-        } catch (error) {
-          expect(error).toBeInstanceOf(ValidationError)
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.string(),
+          fc.uint8Array(),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
+        (body) => {
+          try {
+            const event = parseWebhook(body)
+            expect(typeof event.job_id).toBe('string')
+            expect(typeof event.type).toBe('string')
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError)
+          }
+        },
+      ),
       { numRuns: 300 },
     )
   })
@@ -265,7 +289,11 @@ describe('over msw', () => {
     ['a flat 401 body', () => HttpResponse.json({ error: `Invalid API key: ${ECHOED_KEY}` }, { status: 401 })],
     [
       'an envelope body',
-      () => HttpResponse.json({ error: { code: 'invalid_request', message: `bad header X-Api-Key=${ECHOED_KEY}`, request_id: 'req_1' } }, { status: 400 }),
+      () =>
+        HttpResponse.json(
+          { error: { code: 'invalid_request', message: `bad header X-Api-Key=${ECHOED_KEY}`, request_id: 'req_1' } },
+          { status: 400 },
+        ),
     ],
     ['an HTML 502 page', () => HttpResponse.html(`<html><body><pre>X-Api-Key: ${ECHOED_KEY}</pre></body></html>`, { status: 502 })],
     ['a response header', () => HttpResponse.json({ error: 'Forbidden' }, { status: 403, headers: { 'x-debug-api-key': ECHOED_KEY } })],
@@ -305,7 +333,10 @@ describe('over msw', () => {
       server.use(
         http.get(`${BASE}/v1/jobs/${JOB}/status`, () =>
           calls++ === 0
-            ? HttpResponse.json({ error: `overloaded, key ${ECHOED_KEY}` }, { status: 503, headers: { 'retry-after-ms': '1', 'x-request-id': ECHOED_KEY } })
+            ? HttpResponse.json(
+                { error: `overloaded, key ${ECHOED_KEY}` },
+                { status: 503, headers: { 'retry-after-ms': '1', 'x-request-id': ECHOED_KEY } },
+              )
             : HttpResponse.json({ id: JOB, status: 'processing', echo: ECHOED_KEY }),
         ),
         http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: `Invalid API key ${ECHOED_KEY}` }, { status: 401 })),
@@ -334,14 +365,20 @@ describe('over msw', () => {
 
     it('at the default level with a logger: warnings and retries, not debug lines', async () => {
       const { logger, lines } = capturingLogger()
-      server.use(http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })))
+      server.use(
+        http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })),
+      )
       await expect(mswClient({ key: BAD_KEY, logger, maxRetries: 1 }).credits()).rejects.toBeInstanceOf(ApiError)
       expect(lines.map((line) => line.level)).toEqual(['warn', 'info'])
     })
 
     it('go to the console only when asked: silent by default', async () => {
-      const consoleSpies = (['log', 'error', 'warn', 'info', 'debug'] as const).map((level) => vi.spyOn(console, level).mockImplementation(() => {}))
-      server.use(http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })))
+      const consoleSpies = (['log', 'error', 'warn', 'info', 'debug'] as const).map((level) =>
+        vi.spyOn(console, level).mockImplementation(() => {}),
+      )
+      server.use(
+        http.get(`${BASE}/v1/credits`, () => HttpResponse.json({ error: 'busy' }, { status: 503, headers: { 'retry-after-ms': '1' } })),
+      )
       await expect(mswClient({ key: BAD_KEY, maxRetries: 1 }).credits()).rejects.toBeInstanceOf(ApiError)
       for (const spy of consoleSpies) expect(spy).not.toHaveBeenCalled()
 

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 
 const here = new URL('.', import.meta.url)
-const lockHash = createHash('sha256').update(readFileSync(new URL('package-lock.json', here))).digest('hex')
+const lockHash = createHash('sha256')
+  .update(readFileSync(new URL('package-lock.json', here)))
+  .digest('hex')
 const stamp = new URL('node_modules/.installed-from-lock', here)
 let installed
 try {

@@ -74,7 +74,10 @@ describe('user text in the filter graph', () => {
 
   it('brings text holding every filter-graph metacharacter to an ffmpeg option as its literal value', () => {
     // The metadata filter stores a string option and prints it back: a faithful witness of what ffmpeg parsed.
-    const chain = [...HOSTILE.map((text, index) => `metadata=mode=add:key=k${index}:value=${filterValue(text)}`), 'metadata=mode=print'].join(',')
+    const chain = [
+      ...HOSTILE.map((text, index) => `metadata=mode=add:key=k${index}:value=${filterValue(text)}`),
+      'metadata=mode=print',
+    ].join(',')
     const args = ['-hide_banner', '-v', 'info', '-f', 'lavfi', '-i', 'nullsrc=s=16x16:d=0.04', '-vf', chain, '-f', 'null', '-']
     const { stderr, status } = spawnSync('ffmpeg', args, { encoding: 'utf8' })
     expect(status, stderr).toBe(0)
@@ -94,7 +97,11 @@ describe('user text in the filter graph', () => {
 /** A Lottie of image layers, as the API writes them, with the layers' `ip`/`op` given. */
 async function lottie(fr: number, layers: { ip?: unknown; op?: unknown }[]): Promise<string> {
   const path = join(await folder(), 'animation.json')
-  const animation = { fr, assets: [{ id: 'i', p: 'data:image/png;base64,AAAA' }], layers: layers.map((layer) => ({ ty: 2, refId: 'i', ...layer })) }
+  const animation = {
+    fr,
+    assets: [{ id: 'i', p: 'data:image/png;base64,AAAA' }],
+    layers: layers.map((layer) => ({ ty: 2, refId: 'i', ...layer })),
+  }
   await writeFile(path, JSON.stringify(animation))
   return path
 }
@@ -208,7 +215,9 @@ describe('zip limits', () => {
 
   it('refuses entries that together declare more than the total limit, before inflating any', async () => {
     const large = Math.floor(ZIP_LIMITS.maxEntryBytes * 0.9)
-    const path = await zipFile(['color.mp4', 'alpha.mp4', 'audio.m4a'].map((name) => ({ name, data: Buffer.from('x'), deflate: true, declaredSize: large })))
+    const path = await zipFile(
+      ['color.mp4', 'alpha.mp4', 'audio.m4a'].map((name) => ({ name, data: Buffer.from('x'), deflate: true, declaredSize: large })),
+    )
     const error = await rejection(resolve(Cutout.fromProBundleZip(path)))
     expect(error).toBeInstanceOf(ValidationError)
     expect(error.message).toMatch(/inflate to more than 4294967296 bytes in all/)

@@ -329,7 +329,9 @@ describe('finding 4: cross-site requests were forwarded with the key', () => {
 
 describe('finding 5: an API answer echoing the key reached the browser', () => {
   it('replaces the key wherever a JSON answer holds it: values, names, deep, \\u-escaped, and in headers', async () => {
-    const escaped = KEY.split('').map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const escaped = KEY.split('')
+      .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join('')
     let deep = `{"k":"${KEY}"}`
     for (let level = 0; level < 20; level++) deep = `{"d":${deep}}`
     const echo = `{"error":"Invalid API key ${KEY}","escaped":"${escaped}","${KEY}":1,"list":["x${KEY}y"],"deep":${deep}}`

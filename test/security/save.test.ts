@@ -120,7 +120,9 @@ const foreground = await Video.open(new Uint8Array(1024), { filename: 'clip.mp4'
 await foreground.save(${JSON.stringify(join(dir, 'hungup.webm'))})
 `,
     )
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let stdout = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)))

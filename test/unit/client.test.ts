@@ -149,7 +149,11 @@ const endpoints: Array<{
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls)
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null).map(([key, item]) => [key, withoutNulls(item)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  )
 }
 
 describe.each(endpoints)('$name', (endpoint) => {
@@ -215,7 +219,10 @@ describe('baseUrl', () => {
 
 describe('parsed results', () => {
   it.each([
-    [{ total_credits: 10, remaining_credits: 10.0, used_credits: 0 }, { totalCredits: 10, remainingCredits: 10, usedCredits: 0 }],
+    [
+      { total_credits: 10, remaining_credits: 10.0, used_credits: 0 },
+      { totalCredits: 10, remainingCredits: 10, usedCredits: 0 },
+    ],
     [
       { user_id: null, total_credits: 1.5, remaining_credits: 0.5, used_credits: 1 },
       { totalCredits: 1.5, remainingCredits: 0.5, usedCredits: 1 },
@@ -246,7 +253,10 @@ describe('parsed results', () => {
   it.each([
     [{}, {}],
     [{ model: undefined, webhook_url: undefined, background: undefined }, {}],
-    [{ background: { type: 'color', color: '#FF0000' }, format: 'mp4' }, { background: { type: 'color', color: '#FF0000' }, format: 'mp4' }],
+    [
+      { background: { type: 'color', color: '#FF0000' }, format: 'mp4' },
+      { background: { type: 'color', color: '#FF0000' }, format: 'mp4' },
+    ],
   ] as const)('startJob with %j sends the JSON body %j', async (options, body) => {
     const seen = reply({ id: JOB, status: 'processing' })
     await client().startJob(JOB, options)
@@ -316,7 +326,10 @@ describe('job ids', () => {
   it.each(calls)('%s refuses ids that could address another endpoint, sending nothing', async (_, call) => {
     const seen = reply({})
     for (const id of badIds) {
-      await expect(settle(() => call(client(), id as string)), `id ${JSON.stringify(id)}`).rejects.toMatchObject({
+      await expect(
+        settle(() => call(client(), id as string)),
+        `id ${JSON.stringify(id)}`,
+      ).rejects.toMatchObject({
         name: 'ValidationError',
         field: 'jobId',
       })

@@ -39,7 +39,12 @@ function layer(setup: (handle: LayerHandle) => unknown = () => {}, cutout = reso
   return { settings: handle.settings, cutout, length: visibleLength(handle.settings, cutout.duration) }
 }
 
-function args(layers: PlannedLayer[], profile = EncoderProfile.h264(), background = CANVAS, output: Output = { path: '/out/result.mp4' }): string[] {
+function args(
+  layers: PlannedLayer[],
+  profile = EncoderProfile.h264(),
+  background = CANVAS,
+  output: Output = { path: '/out/result.mp4' },
+): string[] {
   return composeArgs({ background, layers, duration: 2 }, profile, output)
 }
 
@@ -89,8 +94,14 @@ describe('the filter graph', () => {
 
   it('delays a layer’s audio to its start and mixes it with the background’s, each at its volume', () => {
     const withSound = { ...CANVAS, audio: true, volume: 0.25 }
-    const argv = args([layer((handle) => handle.start(1.5).audio(true, 0.5), resolved(1, { audio: 0, duration: 2 }))], EncoderProfile.h264(), withSound)
-    expect(graphOf(argv)).toContain('[0:a]volume=0.25[a0];[1:a]adelay=1500:all=1,volume=0.5[a1];[a0][a1]amix=inputs=2:duration=longest:normalize=0[aout]')
+    const argv = args(
+      [layer((handle) => handle.start(1.5).audio(true, 0.5), resolved(1, { audio: 0, duration: 2 }))],
+      EncoderProfile.h264(),
+      withSound,
+    )
+    expect(graphOf(argv)).toContain(
+      '[0:a]volume=0.25[a0];[1:a]adelay=1500:all=1,volume=0.5[a1];[a0][a1]amix=inputs=2:duration=longest:normalize=0[aout]',
+    )
     expect(argv.slice(argv.indexOf('[aout]') - 1, argv.indexOf('[aout]') + 1)).toEqual(['-map', '[aout]'])
   })
 
@@ -107,7 +118,9 @@ describe('the filter graph', () => {
 
   it('drops alpha, crops, rotates and fades in that order after the cut-out’s own filters', () => {
     const argv = args([layer((handle) => handle.alpha(false).crop(1, 2, 30, 40).rotate(90).opacity(0.5))])
-    expect(graphOf(argv)).toMatch(/format=rgba,lutrgb=a=255,setpts=[^,]*,crop=30:40:1:2,scale=[^,]*,rotate=1\.5707963267948966:[^,]*,colorchannelmixer=aa=0\.5\[l0\]/)
+    expect(graphOf(argv)).toMatch(
+      /format=rgba,lutrgb=a=255,setpts=[^,]*,crop=30:40:1:2,scale=[^,]*,rotate=1\.5707963267948966:[^,]*,colorchannelmixer=aa=0\.5\[l0\]/,
+    )
   })
 
   it('writes a file with its MP4 index up front and progress on stdout', () => {
@@ -131,12 +144,25 @@ describe('the filter graph', () => {
 
 describe('the stream container', () => {
   it('is each profile’s own when it streams, and Matroska when asked', () => {
-    expect([EncoderProfile.h264(), EncoderProfile.stackedVideo(), EncoderProfile.vp9(), EncoderProfile.transparentWebm(), EncoderProfile.y4m()].map((profile) => streamContainer(profile))).toEqual(['mp4', 'mp4', 'webm', 'webm', 'y4m'])
-    expect([EncoderProfile.h264(), EncoderProfile.prores4444()].map((profile) => streamContainer(profile, 'matroska'))).toEqual(['matroska', 'matroska'])
+    expect(
+      [
+        EncoderProfile.h264(),
+        EncoderProfile.stackedVideo(),
+        EncoderProfile.vp9(),
+        EncoderProfile.transparentWebm(),
+        EncoderProfile.y4m(),
+      ].map((profile) => streamContainer(profile)),
+    ).toEqual(['mp4', 'mp4', 'webm', 'webm', 'y4m'])
+    expect([EncoderProfile.h264(), EncoderProfile.prores4444()].map((profile) => streamContainer(profile, 'matroska'))).toEqual([
+      'matroska',
+      'matroska',
+    ])
   })
 
   it('is refused for PNG sequences, ProRes MOV and Matroska YUV4MPEG2, naming the profiles that stream', () => {
-    expect(() => streamContainer(EncoderProfile.pngSequence())).toThrow(/png_sequence profile writes a directory of PNG files: stream h264\(\)/)
+    expect(() => streamContainer(EncoderProfile.pngSequence())).toThrow(
+      /png_sequence profile writes a directory of PNG files: stream h264\(\)/,
+    )
     expect(() => streamContainer(EncoderProfile.prores4444())).toThrow(/prores_4444 profile writes MOV, which needs seeking: stream/)
     expect(() => streamContainer(EncoderProfile.y4m(), 'matroska')).toThrow(/y4m profile streams as YUV4MPEG2 only: stream/)
     expect(() => streamContainer(EncoderProfile.h264(), 'avi' as 'matroska')).toThrow(ValidationError)

@@ -60,10 +60,9 @@ const bodyStyles: Array<{ style: string; respond: (status: number, code: string)
   {
     style: 'HTML',
     respond: (status) =>
-      HttpResponse.html(
-        `<!DOCTYPE html>\n<html><head><style>h1 { color: red }</style></head>\n<body><h1>${MESSAGE}</h1></body></html>`,
-        { status },
-      ),
+      HttpResponse.html(`<!DOCTYPE html>\n<html><head><style>h1 { color: red }</style></head>\n<body><h1>${MESSAGE}</h1></body></html>`, {
+        status,
+      }),
   },
 ]
 
@@ -103,7 +102,11 @@ describe('the message', () => {
   it.each([
     ['top-level message', () => HttpResponse.json({ message: 'Bad thing' }, { status: 400 }), 'Bad thing'],
     ['detail', () => HttpResponse.json({ detail: 'Bad thing' }, { status: 422 }), 'Bad thing'],
-    ['an empty body, from the status text', () => new HttpResponse(null, { status: 503, statusText: 'Service Unavailable' }), 'Service Unavailable'],
+    [
+      'an empty body, from the status text',
+      () => new HttpResponse(null, { status: 503, statusText: 'Service Unavailable' }),
+      'Service Unavailable',
+    ],
   ])('comes from %s', async (_, respond, message) => {
     const error = await statusError(respond)
     expect(error.message).toBe(message)
@@ -182,9 +185,21 @@ describe('a 2xx the SDK cannot use', () => {
     ['HTML instead of JSON', (c) => c.credits(), () => HttpResponse.html('<html>maintenance</html>'), 'invalid_json', /not JSON/],
     ['an empty body', (c) => c.credits(), () => new HttpResponse(null, { status: 200 }), 'invalid_json', /not JSON/],
     ['truncated JSON', (c) => c.status(JOB), () => HttpResponse.text('{"id":"abc","sta'), 'invalid_json', /not JSON/],
-    ['credits with a string total', (c) => c.credits(), () => HttpResponse.json({ total_credits: 'lots', remaining_credits: 1, used_credits: 0 }), 'invalid_response', /total_credits/],
+    [
+      'credits with a string total',
+      (c) => c.credits(),
+      () => HttpResponse.json({ total_credits: 'lots', remaining_credits: 1, used_credits: 0 }),
+      'invalid_response',
+      /total_credits/,
+    ],
     ['a status without an id', (c) => c.status(JOB), () => HttpResponse.json({ status: 'processing' }), 'invalid_response', /\bid\b/],
-    ['a file job without upload_url', (c) => c.createJobFile({ filename: 'a.mp4', content_type: 'video/mp4' }), () => HttpResponse.json({ id: JOB }), 'invalid_response', /upload_url/],
+    [
+      'a file job without upload_url',
+      (c) => c.createJobFile({ filename: 'a.mp4', content_type: 'video/mp4' }),
+      () => HttpResponse.json({ id: JOB }),
+      'invalid_response',
+      /upload_url/,
+    ],
     ['a JSON array', (c) => c.status(JOB), () => HttpResponse.json([]), 'invalid_response', /unexpected body/],
   ])('%s → ApiError %s', async (_, call, respond, code, message) => {
     const error = await errorOf(http.all(`${BASE}/*`, respond), () => call(client))

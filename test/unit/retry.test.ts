@@ -24,7 +24,10 @@ const fail =
   (status: number, headers: Record<string, string> = { 'retry-after-ms': '1' }): Reply =>
   () =>
     HttpResponse.json({ error: `failed with ${status}` }, { status, headers })
-const ok = (body: JsonBodyType): Reply => () => HttpResponse.json(body)
+const ok =
+  (body: JsonBodyType): Reply =>
+  () =>
+    HttpResponse.json(body)
 const dropped: Reply = () => HttpResponse.error()
 const hang: Reply = async () => {
   await delay('infinite')
@@ -67,8 +70,7 @@ afterEach(() => {
 })
 afterAll(() => server.close())
 
-const client = (options: ClientOptions = {}) =>
-  new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false, ...options })
+const client = (options: ClientOptions = {}) => new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false, ...options })
 
 /** Answers every request with the replies in turn (the last repeats); returns when each request arrived. */
 function sequence(...replies: Reply[]): number[] {

@@ -225,6 +225,7 @@ function checkColor(value: string): string {
 
 function seconds(value: string, flag: string): number {
   const number = Number(value)
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw usage(`${flag} must be a positive number of seconds, got "${value}".`)
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0)
+    throw usage(`${flag} must be a positive number of seconds, got "${value}".`)
   return number
 }

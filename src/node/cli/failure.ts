@@ -51,7 +51,8 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     case ExitCode.USAGE:
       return { message, hints }
     case ExitCode.NOT_FOUND:
-      if (error instanceof JobNotFoundError && jobId) return { message: `Job ${jobId} does not exist (or belongs to another API key).`, hints }
+      if (error instanceof JobNotFoundError && jobId)
+        return { message: `Job ${jobId} does not exist (or belongs to another API key).`, hints }
       return { message, hints }
   }
   if (jobId) leftBehind('')

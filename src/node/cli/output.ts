@@ -14,10 +14,14 @@ export async function outputPath(cwd: string, option: string | undefined, fallba
   const intoDirectory = option !== undefined && (/[\\/]$/.test(option) || (await stat(path).catch(() => undefined))?.isDirectory())
   const target = intoDirectory ? join(path, fallback) : path
   await mkdir(dirname(target), { recursive: true }).catch(async () => {
-    throw new CliError(`Cannot create the directory ${dirname(target)}: ${await fileInTheWay(dirname(target))} is a file. Choose another -o.`, ExitCode.USAGE)
+    throw new CliError(
+      `Cannot create the directory ${dirname(target)}: ${await fileInTheWay(dirname(target))} is a file. Choose another -o.`,
+      ExitCode.USAGE,
+    )
   })
   const existing = await stat(target).catch(() => undefined)
-  if (existing?.isDirectory()) throw new CliError(`${target} is a directory: give -o a file name, or end it with / to write inside it.`, ExitCode.USAGE)
+  if (existing?.isDirectory())
+    throw new CliError(`${target} is a directory: give -o a file name, or end it with / to write inside it.`, ExitCode.USAGE)
   if (existing && !force) throw new CliError(`${target} already exists: pass --force to replace it, or choose another -o.`, ExitCode.USAGE)
   return target
 }

@@ -20,7 +20,8 @@ export class PlainUi implements Ui {
       update: (_, total) => {
         size = total
       },
-      done: () => this.note(`${verb === 'Uploading' ? 'uploaded' : 'downloaded'} ${formatBytes(size)} in ${formatDuration(Date.now() - started)}`),
+      done: () =>
+        this.note(`${verb === 'Uploading' ? 'uploaded' : 'downloaded'} ${formatBytes(size)} in ${formatDuration(Date.now() - started)}`),
     }
   }
 

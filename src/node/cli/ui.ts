@@ -49,4 +49,3 @@ export function createUi(mode: Mode, stdout: Stream, stderr: Stream): Ui {
       return new JsonUi(stdout)
   }
 }
-

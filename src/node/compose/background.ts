@@ -105,7 +105,10 @@ export interface ResolvedBackground {
 }
 
 /** Probes an image or video background for its size. Throws `FFmpegError` when ffprobe fails, `ValidationError` when it finds no video. */
-export async function resolveBackground({ source, audioEnabled, audioVolume: volume }: Background, signal?: AbortSignal): Promise<ResolvedBackground> {
+export async function resolveBackground(
+  { source, audioEnabled, audioVolume: volume }: Background,
+  signal?: AbortSignal,
+): Promise<ResolvedBackground> {
   switch (source.kind) {
     case 'color':
     case 'empty': {

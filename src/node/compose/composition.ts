@@ -85,7 +85,11 @@ export class Composition {
    * left, not even when the process gets SIGINT, SIGTERM or SIGHUP. Throws `ValidationError` for bad input or an
    * unwritable path, `FFmpegError` when ffmpeg or ffprobe fails, `AbortError` when `signal` fires.
    */
-  async toFile(path: string, profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal, overwrite = true }: FileRenderOptions = {}): Promise<string> {
+  async toFile(
+    path: string,
+    profile: EncoderProfile = EncoderProfile.h264(),
+    { onProgress, signal, overwrite = true }: FileRenderOptions = {},
+  ): Promise<string> {
     const target = await outputPath(path, profile)
     const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
     try {
@@ -112,7 +116,10 @@ export class Composition {
    * stream or aborting `signal` kills ffmpeg; an ffmpeg failure errors the stream with `FFmpegError`. Temporary
    * inputs are removed once ffmpeg exits, so read the stream to its end or cancel it.
    */
-  async toStream(profile: EncoderProfile = EncoderProfile.h264(), { onProgress, signal, container }: StreamRenderOptions = {}): Promise<ReadableStream<Uint8Array>> {
+  async toStream(
+    profile: EncoderProfile = EncoderProfile.h264(),
+    { onProgress, signal, container }: StreamRenderOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
     const output = { container: streamContainer(profile, container) }
     const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
     const cleanUp = () => rm(work, { recursive: true, force: true })
@@ -130,7 +137,11 @@ export class Composition {
    * The ffmpeg argv `toFile(path, profile)` would run (argv[0] is the executable). It probes the inputs, so it needs
    * ffprobe; files it downloads or extracts for that are deleted before it returns.
    */
-  async dryRun(path = 'output.mp4', profile: EncoderProfile = EncoderProfile.h264(), { signal }: { signal?: AbortSignal } = {}): Promise<string[]> {
+  async dryRun(
+    path = 'output.mp4',
+    profile: EncoderProfile = EncoderProfile.h264(),
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<string[]> {
     const work = await mkdtemp(join(tmpdir(), 'vbr-compose-'))
     try {
       return [toolPath('ffmpeg'), ...composeArgs(await this.plan(work, signal), profile, { path: outputTarget(resolve(path), profile) })]

@@ -170,7 +170,8 @@ export class Cutout {
   static fromGreenScreen(path: string, options: GreenScreenOptions = {}): Cutout {
     const { color = GREEN_SCREEN.color, similarity = GREEN_SCREEN.similarity, blend = GREEN_SCREEN.blend } = options
     const key = { color: hexColor(color), similarity, blend }
-    if (!(typeof key.similarity === 'number' && key.similarity > 0 && key.similarity <= 1)) throw new ValidationError('similarity must be in (0, 1]', 'similarity')
+    if (!(typeof key.similarity === 'number' && key.similarity > 0 && key.similarity <= 1))
+      throw new ValidationError('similarity must be in (0, 1]', 'similarity')
     if (!(typeof key.blend === 'number' && key.blend >= 0 && key.blend <= 1)) throw new ValidationError('blend must be in [0, 1]', 'blend')
     return new Cutout({ kind: 'greenScreen', path: localFile(path), key })
   }

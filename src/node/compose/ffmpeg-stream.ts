@@ -22,7 +22,10 @@ export interface FFmpegStreamOptions {
  * `signal` kills ffmpeg (cancel settles once it has exited); a non-zero exit errors the stream with `FFmpegError`
  * and ffmpeg's last log lines. Rejects with `ValidationError` when ffmpeg is not installed.
  */
-export async function ffmpegStream(args: readonly string[], { signal, onProgressLine, onExit }: FFmpegStreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
+export async function ffmpegStream(
+  args: readonly string[],
+  { signal, onProgressLine, onExit }: FFmpegStreamOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
   throwIfAborted(signal)
   const child = spawn(toolPath('ffmpeg'), args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], windowsHide: true })
   const [, stdout, log, progress] = child.stdio as unknown as [null, Readable, Readable, Readable]

@@ -142,7 +142,9 @@ export async function probe(path: string, signal?: AbortSignal): Promise<MediaIn
   }
   const codec = video.codec_name ?? ''
   const vpxAlpha = (codec === 'vp8' || codec === 'vp9') && tag(video, 'alpha_mode') === '1'
-  const rotation = Math.abs(video.side_data_list?.find((data) => data.rotation !== undefined)?.rotation ?? Number(tag(video, 'rotate') ?? 0))
+  const rotation = Math.abs(
+    video.side_data_list?.find((data) => data.rotation !== undefined)?.rotation ?? Number(tag(video, 'rotate') ?? 0),
+  )
   const duration = Number(format.duration ?? video.duration)
   return {
     width: rotation % 180 === 90 ? video.height : video.width,

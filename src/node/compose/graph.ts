@@ -78,7 +78,8 @@ function layerFilters(settings: LayerSettings, canvas: ResolvedBackground): stri
 
 function scale({ mode, width, height, percent, scale }: LayerSettings['size'], { width: W, height: H }: ResolvedBackground): string[] {
   const fit = (w: number, h: number) => `scale=${Math.round(w)}:${Math.round(h)}:force_original_aspect_ratio=decrease`
-  const either = (w: number | undefined, h: number | undefined) => `scale=${w === undefined ? -1 : Math.round(w)}:${h === undefined ? -1 : Math.round(h)}`
+  const either = (w: number | undefined, h: number | undefined) =>
+    `scale=${w === undefined ? -1 : Math.round(w)}:${h === undefined ? -1 : Math.round(h)}`
   switch (mode) {
     case 'contain':
       return [fit(W, H)]

@@ -128,7 +128,21 @@ export class LayerHandle {
 
   /** Made by `Composition.add`; `z` is its initial stacking order. */
   constructor(cutout: Cutout, name: string, z: number) {
-    this.#settings = { name, cutout, anchor: Anchor.CENTER, dx: 0, dy: 0, size: { mode: SizeMode.CONTAIN }, opacity: 1, rotate: 0, start: 0, audio: true, volume: 1, z, alpha: true }
+    this.#settings = {
+      name,
+      cutout,
+      anchor: Anchor.CENTER,
+      dx: 0,
+      dy: 0,
+      size: { mode: SizeMode.CONTAIN },
+      opacity: 1,
+      rotate: 0,
+      start: 0,
+      audio: true,
+      volume: 1,
+      z,
+      alpha: true,
+    }
   }
 
   /** The layer's settings so far (a live view, not a copy). */
@@ -151,7 +165,9 @@ export class LayerHandle {
   size(mode: SizeMode, options: SizeOptions = {}): this {
     if (!SIZE_MODES.has(mode)) throw new ValidationError(`Unknown size mode ${JSON.stringify(mode)}`, 'mode')
     for (const [field, value] of Object.entries(options)) if (value !== undefined) positive(value, field)
-    const needs = { px: ['width', 'height'], canvas_percent: ['percent', 'width', 'height'], scale: ['scale', 'width', 'height'] }[mode as string]
+    const needs = { px: ['width', 'height'], canvas_percent: ['percent', 'width', 'height'], scale: ['scale', 'width', 'height'] }[
+      mode as string
+    ]
     if (needs !== undefined && !needs.some((field) => options[field as keyof SizeOptions] !== undefined)) {
       throw new ValidationError(`Size mode ${mode} needs one of ${needs.join(', ')}`, 'size')
     }
@@ -160,7 +176,8 @@ export class LayerHandle {
 
   /** 0 (invisible) to 1 (opaque, the default). */
   opacity(value: number): this {
-    if (!(typeof value === 'number' && value >= 0 && value <= 1)) throw new ValidationError(`opacity must be between 0 and 1, not ${value}`, 'opacity')
+    if (!(typeof value === 'number' && value >= 0 && value <= 1))
+      throw new ValidationError(`opacity must be between 0 and 1, not ${value}`, 'opacity')
     return this.set({ opacity: value })
   }
 
@@ -193,7 +210,8 @@ export class LayerHandle {
   /** Uses only seconds `start` to `end` of the cut-out itself. */
   subclip(start: number, end?: number): this {
     nonNegative(start, 'start')
-    if (end !== undefined && !(typeof end === 'number' && end > start)) throw new ValidationError('subclip end must be after its start', 'end')
+    if (end !== undefined && !(typeof end === 'number' && end > start))
+      throw new ValidationError('subclip end must be after its start', 'end')
     return this.set({ subclip: { start, end } })
   }
 

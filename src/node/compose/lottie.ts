@@ -23,7 +23,8 @@ interface LottieImageLayer {
  * `LOTTIE_LIMITS`, before it writes a frame.
  */
 export async function lottieFrames(path: string, dir: string): Promise<ResolvedCutout> {
-  const unreadable = (reason: string) => new ValidationError(`${JSON.stringify(path)} is not a Lottie file with image frames: ${reason}`, 'path')
+  const unreadable = (reason: string) =>
+    new ValidationError(`${JSON.stringify(path)} is not a Lottie file with image frames: ${reason}`, 'path')
   let animation: { fr?: unknown; assets?: { id?: string; p?: string }[]; layers?: LottieImageLayer[] }
   try {
     animation = JSON.parse(await readFile(path, 'utf8'))
@@ -33,19 +34,22 @@ export async function lottieFrames(path: string, dir: string): Promise<ResolvedC
   const images = new Map<string, { type: string; data: string }>()
   for (const asset of Array.isArray(animation.assets) ? animation.assets : []) {
     const match = /^data:image\/(\w+);base64,(.*)$/s.exec(typeof asset?.p === 'string' ? asset.p : '')
-    if (typeof asset?.id === 'string' && match?.[1] !== undefined && match[2] !== undefined) images.set(asset.id, { type: match[1], data: match[2] })
+    if (typeof asset?.id === 'string' && match?.[1] !== undefined && match[2] !== undefined)
+      images.set(asset.id, { type: match[1], data: match[2] })
   }
   const runs = (Array.isArray(animation.layers) ? animation.layers : [])
     .filter((layer) => layer?.ty === 2 && typeof layer.refId === 'string' && images.has(layer.refId))
     .map((layer) => {
       const { ip = 0, op = 0 } = layer
-      if (typeof ip !== 'number' || typeof op !== 'number' || !Number.isFinite(ip) || !Number.isFinite(op)) throw unreadable('a layer without numeric ip and op')
+      if (typeof ip !== 'number' || typeof op !== 'number' || !Number.isFinite(ip) || !Number.isFinite(op))
+        throw unreadable('a layer without numeric ip and op')
       // Every image layer shows at least its first frame.
       return { ip, image: images.get(layer.refId as string)!, frames: Math.max(1, Math.round(op - ip)) }
     })
     .sort((a, b) => a.ip - b.ip)
   const fps = animation.fr
-  if (runs.length === 0 || typeof fps !== 'number' || !(fps > 0 && Number.isFinite(fps))) throw unreadable('no embedded image layers or no frame rate')
+  if (runs.length === 0 || typeof fps !== 'number' || !(fps > 0 && Number.isFinite(fps)))
+    throw unreadable('no embedded image layers or no frame rate')
   const total = runs.reduce((sum, run) => sum + run.frames, 0)
   if (total > LOTTIE_LIMITS.maxFrames || total / fps > LOTTIE_LIMITS.maxSeconds) {
     throw new ValidationError(

@@ -47,9 +47,13 @@ export async function resolveCutout(source: CutoutSource, context: ResolveContex
       return video(source.path, await probe(source.path, signal), (pad) => `${pad}format=rgba`)
     case 'stacked': {
       const info = await probe(source.path, signal)
-      return video(source.path, info, (pad, label) =>
-        `${pad}format=rgba,split[${label}c][${label}m];[${label}m]crop=iw:ih/2:0:ih/2,${maskFilter(source.matte)}[${label}a];` +
-        `[${label}c]crop=iw:ih/2:0:0[${label}rgb];[${label}rgb][${label}a]alphamerge,format=rgba`)
+      return video(
+        source.path,
+        info,
+        (pad, label) =>
+          `${pad}format=rgba,split[${label}c][${label}m];[${label}m]crop=iw:ih/2:0:ih/2,${maskFilter(source.matte)}[${label}a];` +
+          `[${label}c]crop=iw:ih/2:0:0[${label}rgb];[${label}rgb][${label}a]alphamerge,format=rgba`,
+      )
     }
     case 'greenScreen': {
       const info = await probe(source.path, signal)
@@ -58,7 +62,10 @@ export async function resolveCutout(source: CutoutSource, context: ResolveContex
     }
     case 'mask': {
       const info = await probe(source.color, signal)
-      const inputs: Input[] = [{ options: decoderOptions(info), path: source.color }, { options: [], path: source.mask }]
+      const inputs: Input[] = [
+        { options: decoderOptions(info), path: source.color },
+        { options: [], path: source.mask },
+      ]
       if (source.audio !== undefined) inputs.push({ options: [], path: source.audio })
       return {
         inputs,
@@ -144,7 +151,8 @@ async function detect(path: string, matte: boolean, signal: AbortSignal | undefi
   }
   if (head.readUInt32LE(0) === 0x04034b50) {
     const names = (await zipEntries(path)).map((entry) => basename(entry.name).toLowerCase())
-    if (names.some((name) => name.startsWith('color.')) && names.some((name) => name.startsWith('alpha.'))) return { kind: 'bundle', path, matte }
+    if (names.some((name) => name.startsWith('color.')) && names.some((name) => name.startsWith('alpha.')))
+      return { kind: 'bundle', path, matte }
     if (names.some((name) => name.endsWith('.png'))) return { kind: 'frames', path }
     throw new ValidationError(`${JSON.stringify(path)} is a zip, but neither a pro bundle nor a PNG sequence`, 'path')
   }

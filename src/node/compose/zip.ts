@@ -72,10 +72,13 @@ export async function zipEntries(path: string, limits: ZipLimits = ZIP_LIMITS): 
         size: directory.readUInt32LE(at + 24),
         localHeaderOffset: directory.readUInt32LE(at + 42),
       }
-      if ([entry.compressedSize, entry.size, entry.localHeaderOffset].includes(ZIP64_MARKER)) throw invalid(path, 'zip64 archives are not supported')
-      if (entry.size > limits.maxEntryBytes) throw beyond(path, `${name} inflates to ${entry.size} bytes, and compose takes at most ${limits.maxEntryBytes} an entry`)
+      if ([entry.compressedSize, entry.size, entry.localHeaderOffset].includes(ZIP64_MARKER))
+        throw invalid(path, 'zip64 archives are not supported')
+      if (entry.size > limits.maxEntryBytes)
+        throw beyond(path, `${name} inflates to ${entry.size} bytes, and compose takes at most ${limits.maxEntryBytes} an entry`)
       total += entry.size
-      if (total > limits.maxTotalBytes) throw beyond(path, `its entries inflate to more than ${limits.maxTotalBytes} bytes in all, compose's limit`)
+      if (total > limits.maxTotalBytes)
+        throw beyond(path, `its entries inflate to more than ${limits.maxTotalBytes} bytes in all, compose's limit`)
       if (!name.endsWith('/')) entries.push(entry)
       at += 46 + nameLength + directory.readUInt16LE(at + 30) + directory.readUInt16LE(at + 32)
     }

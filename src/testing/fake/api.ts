@@ -156,7 +156,8 @@ export class FakeApi {
       request,
       () =>
         this.serve(request, route, entry).catch(
-          (error: unknown) => new Response(`The fake API failed: ${String(error)}`, { status: 500, headers: { 'content-type': 'text/plain' } }),
+          (error: unknown) =>
+            new Response(`The fake API failed: ${String(error)}`, { status: 500, headers: { 'content-type': 'text/plain' } }),
         ),
       this.options.errorStyle,
     )

@@ -3,8 +3,7 @@
  * envelope form (`details` are extra envelope fields, such as `remaining_credits`).
  */
 export type Reply =
-  | { readonly status: number; readonly body: object }
-  | { readonly status: number; readonly error: string; readonly details?: object }
+  { readonly status: number; readonly body: object } | { readonly status: number; readonly error: string; readonly details?: object }
 
 /** An error reply. */
 export type ErrorReply = Extract<Reply, { error: string }>

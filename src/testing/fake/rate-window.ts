@@ -41,9 +41,11 @@ export class RateWindow {
       'X-RateLimit-Reset': String(Math.ceil(window.resetAt / 1000)),
     }
     const error =
-      window.requests > this.requestsPerWindow ? 'Rate limit exceeded'
-      : isStart && window.starts > this.startsPerWindow ? 'Job start rate limit exceeded'
-      : undefined
+      window.requests > this.requestsPerWindow
+        ? 'Rate limit exceeded'
+        : isStart && window.starts > this.startsPerWindow
+          ? 'Job start rate limit exceeded'
+          : undefined
     if (error === undefined) return { headers }
     headers['Retry-After'] = String(Math.ceil((window.resetAt - now) / 1000))
     return { headers, exceeded: { status: 429, error } }

@@ -27,7 +27,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   png: 'image/png',
 }
 
-const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = { webm: 'webm_vp9', mov: 'mov_prores', zip: 'pro_bundle', gif: 'gif', webp: 'webp', json: 'lottie' }
+const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = {
+  webm: 'webm_vp9',
+  mov: 'mov_prores',
+  zip: 'pro_bundle',
+  gif: 'gif',
+  webp: 'webp',
+  json: 'lottie',
+}
 
 // With `resultSize` set, only the main output grows; masks and thumbnails stay small so a test of a large
 // download moves one large file.

@@ -1,14 +1,5 @@
 /** What a request to the fake is for: one of the API's endpoints, a signed storage URL, or neither. */
-export type FakeEndpoint =
-  | 'credits'
-  | 'createJob'
-  | 'startJob'
-  | 'status'
-  | 'deleteJob'
-  | 'deliveries'
-  | 'upload'
-  | 'download'
-  | 'unknown'
+export type FakeEndpoint = 'credits' | 'createJob' | 'startJob' | 'status' | 'deleteJob' | 'deliveries' | 'upload' | 'download' | 'unknown'
 
 /** A matched request: its endpoint, the job it names (path segment or `video_id`), and the result file asked for. */
 export interface Route {

@@ -40,7 +40,12 @@ export function resultUrl(job: JobState, file: string, origin: string, now: () =
  * `Content-Type` (covered by the signature) and a `Content-Length` matching the body; refusals are XML. A
  * `created` job becomes `uploaded`. What was received is recorded on `received` even when it is refused.
  */
-export async function upload(request: Request, job: JobState | undefined, now: () => number, received: { upload?: FakeUpload }): Promise<Response> {
+export async function upload(
+  request: Request,
+  job: JobState | undefined,
+  now: () => number,
+  received: { upload?: FakeUpload },
+): Promise<Response> {
   const grant = job?.uploadGrant
   if (job === undefined || grant?.signature !== new URL(request.url).searchParams.get('X-Goog-Signature')) {
     return signatureMismatch()
