@@ -14,6 +14,31 @@ export function checkPositive(value: unknown, field: string): number {
   return value
 }
 
+export function checkNonNegative(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(`${field} must be zero or a positive number, got ${show(value)}`, field)
+  }
+  return value
+}
+
+/** A count of something whole and at least one: pixels, frames. */
+export function checkPositiveInteger(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ValidationError(`${field} must be a whole number ≥ 1, got ${show(value)}`, field)
+  }
+  return value
+}
+
+/**
+ * The one colour grammar, for the client, the CLI and compose: `#RRGGBB` or `#RRGGBBAA`, the `#` optional. Returns
+ * the colour with its `#`, hex digits as given.
+ */
+export function checkHexColor(value: unknown, field: string): string {
+  const digits = typeof value === 'string' ? /^#?([0-9a-f]{6}(?:[0-9a-f]{2})?)$/i.exec(value)?.[1] : undefined
+  if (digits === undefined) throw new ValidationError(`${field} must be a #RRGGBB colour, got ${show(value)}`, field)
+  return `#${digits}`
+}
+
 export function checkNonNegativeInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new ValidationError(`${field} must be a whole number ≥ 0, got ${show(value)}`, field)
@@ -135,8 +160,6 @@ export function checkCreateJobUrl(params: CreateJobUrlParams): CreateJobUrlParam
   return { video_url: params.video_url }
 }
 
-const HEX_COLOR = /^#(?:[0-9a-f]{6}|[0-9a-f]{8})$/i
-
 export function checkStartOptions(options: StartJobOptions): StartJobOptions {
   const { background, webhook_url } = options
   if (background !== undefined) {
@@ -146,14 +169,15 @@ export function checkStartOptions(options: StartJobOptions): StartJobOptions {
         'background.type',
       )
     }
-    if (background.type === 'color' && !HEX_COLOR.test(String(background.color))) {
-      throw new ValidationError(`background.color must be #RRGGBB, got ${show(background.color)}`, 'background.color')
-    }
   }
   if (webhook_url !== undefined && !parseHttpUrl(webhook_url)) {
     throw new ValidationError(`webhook_url must be an http(s) URL, got ${show(webhook_url)}`, 'webhook_url')
   }
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null))
+  const checked =
+    background?.type === 'color'
+      ? { ...options, background: { ...background, color: checkHexColor(background.color, 'background.color') } }
+      : options
+  return Object.fromEntries(Object.entries(checked).filter(([, value]) => value !== undefined && value !== null))
 }
 
 function parseHttpUrl(value: unknown): URL | undefined {

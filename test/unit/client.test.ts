@@ -251,6 +251,16 @@ describe('parsed results', () => {
   })
 
   it.each([
+    ['00b140', '#00b140'],
+    ['#00B140', '#00B140'],
+    ['#00b14080', '#00b14080'],
+  ])('startJob takes the colour %s in the one colour grammar and sends %s', async (color, sent) => {
+    const seen = reply({ id: JOB, status: 'processing' })
+    await client().startJob(JOB, { background: { type: 'color', color } })
+    expect(JSON.parse(seen[0]!.body)).toEqual({ background: { type: 'color', color: sent } })
+  })
+
+  it.each([
     [{}, {}],
     [{ model: undefined, webhook_url: undefined, background: undefined }, {}],
     [

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { TRANSPARENT_FORMATS } from '../../formats'
 import { Model } from '../index'
+import { checkHexColor, checkPositive } from '../../validate'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
 export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'fake'] as const
@@ -217,15 +218,21 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
 }
 
-function checkColor(value: string): string {
-  const match = /^#?([0-9a-f]{6})$/i.exec(value)
-  if (!match) throw usage(`--color must be a #RRGGBB colour, got "${value}".`)
-  return `#${match[1]!.toLowerCase()}`
+/** `value` checked by `check` (the SDK's own rule), or a usage error in the CLI's words. */
+function flag<T>(value: string, check: (value: string) => T, message: string): T {
+  try {
+    return check(value)
+  } catch {
+    throw usage(message)
+  }
 }
 
-function seconds(value: string, flag: string): number {
-  const number = Number(value)
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0)
-    throw usage(`${flag} must be a positive number of seconds, got "${value}".`)
-  return number
-}
+const checkColor = (value: string) =>
+  flag(value, (text) => checkHexColor(text, '--color').toLowerCase(), `--color must be a #RRGGBB colour, got "${value}".`)
+
+const seconds = (value: string, name: string) =>
+  flag(
+    value,
+    (text) => checkPositive(text.trim() === '' ? Number.NaN : Number(text), name),
+    `${name} must be a positive number of seconds, got "${value}".`,
+  )

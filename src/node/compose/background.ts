@@ -1,4 +1,5 @@
-import { dimension, hexColor, nonNegative, pathOrUrl, positive } from './check'
+import { hexColor, pathOrUrl } from './check'
+import { checkNonNegative, checkPositive, checkPositiveInteger } from '../../validate'
 import { probe } from './ffmpeg'
 import type { Input } from './resolve-cutout'
 
@@ -66,7 +67,7 @@ export class Background {
 
   /** A still image (local path or http(s) URL), at its own size. */
   static fromImage(pathOrUrlValue: string, fps = 30): Background {
-    return new Background({ kind: 'image', path: pathOrUrl(pathOrUrlValue), fps: positive(fps, 'fps') })
+    return new Background({ kind: 'image', path: pathOrUrl(pathOrUrlValue), fps: checkPositive(fps, 'fps') })
   }
 
   /** A video (local path or http(s) URL), at its own size and frame rate; it sets the composition's duration. */
@@ -81,12 +82,12 @@ export class Background {
 
   /** A copy with the background video's audio enabled or not, at `volume` (1 = unchanged). */
   audio(enabled = true, volume = 1): Background {
-    return new Background(this.source, enabled, nonNegative(volume, 'volume'))
+    return new Background(this.source, enabled, checkNonNegative(volume, 'volume'))
   }
 }
 
 function canvas(width: number, height: number, fps: number) {
-  return { width: dimension(width, 'width'), height: dimension(height, 'height'), fps: positive(fps, 'fps') }
+  return { width: checkPositiveInteger(width, 'width'), height: checkPositiveInteger(height, 'height'), fps: checkPositive(fps, 'fps') }
 }
 
 /** A background made ready for ffmpeg: its input, its filter, and the canvas it sets. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ValidationError } from '../../errors'
+import { checkHexColor } from '../../validate'
 
 /** The absolute path of an existing file (absolute, so that ffmpeg never reads a name such as `x:y` as a protocol). */
 export function localFile(path: string, field = 'path'): string {
@@ -15,24 +16,7 @@ export function pathOrUrl(source: string): string {
   return /^https?:\/\//i.test(source) ? source : localFile(source, 'pathOrUrl')
 }
 
-/** `RRGGBB`, upper case, from `#RRGGBB` or `RRGGBB`. */
+/** `RRGGBB` (or `RRGGBBAA`), upper case, as ffmpeg reads `0x…`: the colour grammar of `checkHexColor`. */
 export function hexColor(color: string): string {
-  const match = /^#?([0-9a-f]{6})$/i.exec(color)
-  if (match?.[1] === undefined) throw new ValidationError(`Colour ${JSON.stringify(color)} must be #RRGGBB`, 'color')
-  return match[1].toUpperCase()
-}
-
-export function positive(value: number, field: string): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new ValidationError(`${field} must be a positive number, not ${value}`, field)
-  return value
-}
-
-export function nonNegative(value: number, field: string): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new ValidationError(`${field} must be zero or more, not ${value}`, field)
-  return value
-}
-
-export function dimension(value: number, field: string): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new ValidationError(`${field} must be a whole number of pixels, not ${value}`, field)
-  return value
+  return checkHexColor(color, 'color').slice(1).toUpperCase()
 }

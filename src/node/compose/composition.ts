@@ -5,7 +5,7 @@ import { ValidationError } from '../../errors'
 import type { Foreground } from '../../foreground'
 import { writeDirectoryAtomically, writeFileAtomically } from '../atomic-write'
 import { Background, resolveBackground } from './background'
-import { positive } from './check'
+import { checkPositive } from '../../validate'
 import { Cutout } from './cutout'
 import { EncoderProfile } from './encoder'
 import { run, toolPath } from './ffmpeg'
@@ -75,7 +75,7 @@ export class Composition {
 
   /** Fixes the output's length. Otherwise a video background sets it, else the last layer to end. */
   setDuration(seconds: number): this {
-    this.#duration = positive(seconds, 'seconds')
+    this.#duration = checkPositive(seconds, 'seconds')
     return this
   }
 

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors'
 import type { Foreground } from '../../foreground'
-import { hexColor, localFile, positive } from './check'
+import { hexColor, localFile } from './check'
+import { checkPositive } from '../../validate'
 
 /** How a greyscale mask becomes alpha. */
 export interface MatteOptions {
@@ -157,7 +158,7 @@ export class Cutout {
 
   /** The `png_sequence` zip of RGBA frames, played at `fps` (default: the composition's frame rate). */
   static fromPngSequence(path: string, options: { fps?: number } = {}): Cutout {
-    if (options.fps !== undefined) positive(options.fps, 'fps')
+    if (options.fps !== undefined) checkPositive(options.fps, 'fps')
     return new Cutout({ kind: 'frames', path: localFile(path), fps: options.fps })
   }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors'
-import { nonNegative, positive } from './check'
+import { checkNonNegative, checkPositive } from '../../validate'
 
 /** The encoder a profile uses; each has its factory on `EncoderProfile`. */
 export type EncoderKind = 'h264' | 'vp9' | 'transparent_webm' | 'prores_4444' | 'png_sequence' | 'stacked_video' | 'y4m'
@@ -27,17 +27,17 @@ export class EncoderProfile {
 
   /** `.mp4` H.264 (yuv420p, AAC audio); `crf` 0–51, default 18; `preset` an x264 preset, default `medium`. */
   static h264({ crf = 18, preset = 'medium' }: { crf?: number; preset?: string } = {}): EncoderProfile {
-    return new EncoderProfile('h264', { crf: nonNegative(crf, 'crf'), preset })
+    return new EncoderProfile('h264', { crf: checkNonNegative(crf, 'crf'), preset })
   }
 
   /** `.webm` VP9 without alpha (Opus audio); `crf` 0–63, default 32. */
   static vp9({ crf = 32 }: { crf?: number } = {}): EncoderProfile {
-    return new EncoderProfile('vp9', { crf: nonNegative(crf, 'crf') })
+    return new EncoderProfile('vp9', { crf: checkNonNegative(crf, 'crf') })
   }
 
   /** `.webm` VP9 with alpha (yuva420p, Opus audio); `crf` 0–63, default 28. */
   static transparentWebm({ crf = 28 }: { crf?: number } = {}): EncoderProfile {
-    return new EncoderProfile('transparent_webm', { crf: nonNegative(crf, 'crf') })
+    return new EncoderProfile('transparent_webm', { crf: checkNonNegative(crf, 'crf') })
   }
 
   /** `.mov` ProRes 4444 with alpha (PCM audio). */
@@ -47,7 +47,7 @@ export class EncoderProfile {
 
   /** RGBA PNG frames `frame_000001.png`… written into the directory given to `toFile`; no audio. */
   static pngSequence({ fps }: { fps?: number } = {}): EncoderProfile {
-    return new EncoderProfile('png_sequence', { fps: fps === undefined ? undefined : positive(fps, 'fps') })
+    return new EncoderProfile('png_sequence', { fps: fps === undefined ? undefined : checkPositive(fps, 'fps') })
   }
 
   /** `.mp4` H.264 holding the colour and, below it (or right of it), the alpha as a greyscale mask. */
@@ -57,7 +57,7 @@ export class EncoderProfile {
     preset = 'medium',
   }: { layout?: 'vertical' | 'horizontal'; crf?: number; preset?: string } = {}): EncoderProfile {
     if (layout !== 'vertical' && layout !== 'horizontal') throw new ValidationError("layout must be 'vertical' or 'horizontal'", 'layout')
-    return new EncoderProfile('stacked_video', { layout, crf: nonNegative(crf, 'crf'), preset })
+    return new EncoderProfile('stacked_video', { layout, crf: checkNonNegative(crf, 'crf'), preset })
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors'
-import { dimension, nonNegative, positive } from './check'
+import { checkNonNegative, checkNonNegativeInteger, checkPositive, checkPositiveInteger } from '../../validate'
 import type { Cutout } from './cutout'
 
 /** Where a layer sits on the canvas; `dx`, `dy` of `LayerHandle.at` move it from there. */
@@ -164,7 +164,7 @@ export class LayerHandle {
   /** Sizes the layer (default `contain`); `px`, `canvas_percent` and `scale` need one of their numbers. */
   size(mode: SizeMode, options: SizeOptions = {}): this {
     if (!SIZE_MODES.has(mode)) throw new ValidationError(`Unknown size mode ${JSON.stringify(mode)}`, 'mode')
-    for (const [field, value] of Object.entries(options)) if (value !== undefined) positive(value, field)
+    for (const [field, value] of Object.entries(options)) if (value !== undefined) checkPositive(value, field)
     const needs = { px: ['width', 'height'], canvas_percent: ['percent', 'width', 'height'], scale: ['scale', 'width', 'height'] }[
       mode as string
     ]
@@ -188,28 +188,33 @@ export class LayerHandle {
 
   /** Keeps a rectangle of the cut-out, in its own pixels, before sizing. */
   crop(x: number, y: number, width: number, height: number): this {
-    const crop = { x: whole(x, 'x'), y: whole(y, 'y'), width: dimension(width, 'width'), height: dimension(height, 'height') }
+    const crop = {
+      x: checkNonNegativeInteger(x, 'x'),
+      y: checkNonNegativeInteger(y, 'y'),
+      width: checkPositiveInteger(width, 'width'),
+      height: checkPositiveInteger(height, 'height'),
+    }
     return this.set({ crop })
   }
 
   /** When the layer appears, in seconds on the composition's timeline (default 0). */
   start(seconds: number): this {
-    return this.set({ start: nonNegative(seconds, 'start') })
+    return this.set({ start: checkNonNegative(seconds, 'start') })
   }
 
   /** When the layer disappears, in seconds on the composition's timeline (replaces `duration`). */
   end(seconds: number): this {
-    return this.set({ end: positive(seconds, 'end'), duration: undefined })
+    return this.set({ end: checkPositive(seconds, 'end'), duration: undefined })
   }
 
   /** How long the layer shows, in seconds (replaces `end`). */
   duration(seconds: number): this {
-    return this.set({ duration: positive(seconds, 'duration'), end: undefined })
+    return this.set({ duration: checkPositive(seconds, 'duration'), end: undefined })
   }
 
   /** Uses only seconds `start` to `end` of the cut-out itself. */
   subclip(start: number, end?: number): this {
-    nonNegative(start, 'start')
+    checkNonNegative(start, 'start')
     if (end !== undefined && !(typeof end === 'number' && end > start))
       throw new ValidationError('subclip end must be after its start', 'end')
     return this.set({ subclip: { start, end } })
@@ -217,7 +222,7 @@ export class LayerHandle {
 
   /** The cut-out's own audio (on by default), mixed in at `volume` (1 = unchanged). */
   audio(enabled = true, volume = 1): this {
-    return this.set({ audio: enabled, volume: nonNegative(volume, 'volume') })
+    return this.set({ audio: enabled, volume: checkNonNegative(volume, 'volume') })
   }
 
   /** Stacking order: higher is nearer the viewer; equal values keep the order of `add`. */
@@ -264,10 +269,5 @@ function expression(value: string | number, field: string): string {
 
 function finite(value: number, field: string): number {
   if (!Number.isFinite(value)) throw new ValidationError(`${field} must be a finite number, not ${value}`, field)
-  return value
-}
-
-function whole(value: number, field: string): number {
-  if (!(Number.isInteger(value) && value >= 0)) throw new ValidationError(`${field} must be a whole number of pixels, not ${value}`, field)
   return value
 }
