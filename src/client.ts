@@ -9,14 +9,8 @@ import type { Platform } from './platform'
 import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type VideoSource } from './transfer/source'
 import { uploadToSignedUrl } from './transfer/upload'
+import { creditsShape, deleteJobShape, fileJobShape, jobStatusShape, startJobShape, urlJobShape, webhookDeliveriesShape } from './shapes'
 import {
-  creditsShape,
-  deleteJobShape,
-  fileJobShape,
-  jobStatusShape,
-  startJobShape,
-  urlJobShape,
-  webhookDeliveriesShape,
   type CreateJobFileParams,
   type CreateJobUrlParams,
   type Credits,
