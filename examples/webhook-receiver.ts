@@ -29,7 +29,7 @@ function createReceiver(client: VideoBGRemoverClient) {
   async function handleEvent(event: WebhookEvent): Promise<void> {
     const { job, confirmed } = await verifyWebhook(event, client)
     if (!confirmed) {
-      console.log(`receiver: ${event.type} for ${event.job_id} not confirmed (job is ${job.status}); ignored`)
+      console.log(`receiver: ${event.type} for ${event.job_id ?? 'no job'} not confirmed (job is ${job?.status ?? 'not read'}); ignored`)
     } else if (event.type === 'job.completed') {
       console.log(`receiver: job ${job.id} completed; result at ${job.processed_video_url?.split('?')[0]}`)
     } else if (event.type === 'job.failed') {

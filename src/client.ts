@@ -8,6 +8,7 @@ import { ValidationError } from './errors'
 import type { Platform } from './platform'
 import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type VideoSource } from './transfer/source'
+import { storageUrlPolicy, type StorageUrlPolicy } from './transfer/storage-url'
 import { uploadToSignedUrl } from './transfer/upload'
 import { creditsShape, deleteJobShape, fileJobShape, jobStatusShape, startJobShape, urlJobShape, webhookDeliveriesShape } from './shapes'
 import {
@@ -71,6 +72,8 @@ export interface ClientInternals {
   maxRetries: number
   /** Milliseconds per API attempt; downloads use it for the wait for headers. */
   timeout: number
+  /** Checks every storage URL (uploads, results, redirects) before anything is sent to it. */
+  policy: StorageUrlPolicy
   /** The lifecycle's calls, unchecked: the public boundary checked the arguments already. */
   calls: JobCalls
   createJobFile(params: CreateJobFileParams, options: RequestOptions): Promise<FileJob>
@@ -164,6 +167,7 @@ export class ClientBase {
       fetch: (input, init) => (fetch ?? globalThis.fetch)(input, init),
       maxRetries: this.maxRetries,
       timeout: this.timeout,
+      policy: storageUrlPolicy(baseUrl, options.allowInsecureHttp),
       calls: this.#calls,
       createJobFile: (params, o) =>
         http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
@@ -215,10 +219,10 @@ export class ClientBase {
     if (typeof job?.id !== 'string' || typeof job.upload_url !== 'string') {
       throw new ValidationError('upload(job, source) needs the job createJobFile returned', 'job')
     }
-    const { platform, fetch, maxRetries } = internals.get(this)!
+    const { platform, fetch, maxRetries, policy } = internals.get(this)!
     const prepared = await describeSource(source, { filename: job.filename, contentType: job.content_type, size: options.size })(platform)
     if (prepared.kind === 'url') throw new ValidationError('upload() takes the video itself; for a URL, use createJobUrl', 'source')
-    await uploadToSignedUrl(job, prepared, { fetch, platform, maxRetries, signal: options.signal, onProgress: options.onProgress })
+    await uploadToSignedUrl(job, prepared, { fetch, platform, maxRetries, policy, signal: options.signal, onProgress: options.onProgress })
   }
 
   /**

@@ -83,6 +83,7 @@ export class Foreground {
       fetch: this.#internals.fetch,
       maxRetries: this.#internals.maxRetries,
       timeout: this.#internals.timeout,
+      policy: this.#internals.policy,
       jobId: this.jobId,
       refreshUrl: async () => {
         const fresh = await this.#client.status(this.jobId, { signal: options.signal })

@@ -4,15 +4,19 @@
  *
  * @module @videobgremover/sdk/webhooks
  */
+import { parseJson } from './core/json'
 import { ValidationError } from './errors'
 import type { JobStatus } from './schemas'
 
 /** A webhook delivery as sent: unsigned, so nothing in it is trusted until `verifyWebhook` confirms it. */
 export interface WebhookEvent {
-  /** `job.started`, `job.completed` or `job.failed`, from `event` or derived from `status`. */
+  /** `job.started`, `job.completed` or `job.failed`, from `event` or derived from `status`; `unknown` when neither says. */
   type: 'job.started' | 'job.completed' | 'job.failed' | (string & {})
-  /** The job the delivery is about: the one field to act on, through `verifyWebhook`. */
-  job_id: string
+  /**
+   * The job the delivery is about, read from `job_id`, `id` or `video_id` (the vendor's payloads use all three):
+   * the one field to act on, through `verifyWebhook`. Undefined when the body names no job: log it, act on nothing.
+   */
+  job_id?: string
   /** The job's status as the delivery states it (`started`, `completed` or `failed`); not trusted. */
   status?: string
   /** The event name, when the delivery carries one (`job.started`, …). */
@@ -28,14 +32,34 @@ export interface WebhookEvent {
   [field: string]: unknown
 }
 
-/** What `verifyWebhook` found: the delivery, and the job's real status read with your key. */
-export interface VerifiedWebhook {
-  /** The delivery, as `parseWebhook` read it. */
-  event: WebhookEvent
-  /** The job's status read from the API with your key: act on this, never on the delivery's contents. */
-  job: JobStatus
-  /** True when the job's real status agrees with the event. */
-  confirmed: boolean
+/**
+ * What `verifyWebhook` found. Act on `job`, read with your key; of the delivery, only its type and job id are kept,
+ * so that no field it claims (a result URL, a status) can be mistaken for a verified one.
+ */
+export type VerifiedWebhook =
+  | {
+      /** The delivery's type and job id. */
+      event: ClaimedEvent
+      /** The job's status as the API reports it. */
+      job: JobStatus
+      /** The API's status is for the delivery's job and agrees with its type. */
+      confirmed: true
+    }
+  | {
+      /** The delivery's type and job id. */
+      event: ClaimedEvent
+      /** The job's status as the API reports it; undefined when the delivery named no job (nothing was read). */
+      job?: JobStatus
+      /** The API's status does not bear the delivery out, or it named no job. */
+      confirmed: false
+    }
+
+/** What a delivery claims that a lookup can check: its type and the job it names. */
+export interface ClaimedEvent {
+  /** The delivery's type, as `parseWebhook` read it. */
+  type: WebhookEvent['type']
+  /** The job it names, when it names one. */
+  job_id?: string
 }
 
 /** The largest webhook body `parseWebhook` reads by default: 1 048 576 bytes (1 MiB). Deliveries are small JSON. */
@@ -43,10 +67,12 @@ export const MAX_WEBHOOK_BYTES = 1024 * 1024
 
 /**
  * Parses a delivery body (text, bytes or an already parsed object), keeping unknown fields. Nothing in it is
- * trusted: pass the result to `verifyWebhook`.
+ * trusted: pass the result to `verifyWebhook`. A body that names no job is still parsed (`job_id` undefined), so a
+ * receiver can log it.
  *
  * @param options `maxBytes`: the largest body read, in bytes (default `MAX_WEBHOOK_BYTES`, 1 MiB).
- * @throws ValidationError when the body is over `maxBytes`, not JSON, not a JSON object, or has no `job_id`.
+ * @throws ValidationError when the body is over `maxBytes`, not JSON (or nested deeper than any delivery), or not
+ *   a JSON object.
  */
 export function parseWebhook(body: unknown, { maxBytes = MAX_WEBHOOK_BYTES } = {}): WebhookEvent {
   const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : undefined
@@ -54,23 +80,20 @@ export function parseWebhook(body: unknown, { maxBytes = MAX_WEBHOOK_BYTES } = {
   if (size > maxBytes) throw new ValidationError(`The webhook body is ${size} bytes, over the ${maxBytes}-byte limit`, 'body')
   let value = body
   if (text !== undefined) {
-    try {
-      value = JSON.parse(text)
-    } catch {
-      throw new ValidationError('The webhook body is not JSON', 'body')
-    }
+    const parsed = parseJson(text)
+    if (!parsed.ok) throw new ValidationError('The webhook body is not JSON', 'body')
+    value = parsed.value
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError('The webhook body must be a JSON object', 'body')
   }
   const fields = value as Record<string, unknown>
-  if (typeof fields.job_id !== 'string' || fields.job_id === '') {
-    throw new ValidationError('The webhook body has no job_id', 'job_id')
-  }
   const event = typeof fields.event === 'string' ? fields.event : undefined
   const status = typeof fields.status === 'string' ? fields.status : undefined
   const type = event ?? (status ? `job.${status}` : 'unknown')
-  return { ...fields, type, job_id: fields.job_id }
+  const jobId = [fields.job_id, fields.id, fields.video_id].find((id): id is string => typeof id === 'string' && id !== '')
+  const { job_id: _named, ...rest } = fields
+  return jobId === undefined ? { ...rest, type } : { ...rest, type, job_id: jobId }
 }
 
 const STATUSES_BY_TYPE: Record<string, readonly string[]> = {
@@ -80,17 +103,18 @@ const STATUSES_BY_TYPE: Record<string, readonly string[]> = {
 }
 
 /**
- * Reads the job's status with your key and reports whether it bears the event out (`confirmed`). Webhooks are
- * unsigned, so act on the returned `job`, never on the delivery's own fields; and put an unguessable token in the
- * `webhook_url`'s query to turn away random posts. Deliveries can repeat (up to 3 retries): de-duplicate on job id
- * plus event.
+ * Reads the job's status with your key and reports whether it bears the event out. A delivery that names no job is
+ * not confirmed, and nothing is read.
  *
- * @param client any client of this package (or an object with its `status(jobId)` method).
- * @throws what `client.status()` throws: `JobNotFoundError` for a job that is not your key's, `ApiError`,
- *   `ConnectionError`, `TimeoutError`.
+ * @param client anything with `status(jobId)`, normally your `VideoBGRemoverClient`.
+ * @throws whatever `client.status` throws: `JobNotFoundError` for a job your key does not have, `ValidationError`
+ *   for a `job_id` that is not a job id (nothing is sent then).
  */
 export async function verifyWebhook(event: WebhookEvent, client: { status(jobId: string): Promise<JobStatus> }): Promise<VerifiedWebhook> {
+  const claimed = { type: event.type, ...(event.job_id === undefined ? {} : { job_id: event.job_id }) }
+  if (event.job_id === undefined) return { event: claimed, confirmed: false }
   const job = await client.status(event.job_id)
   const expected = Object.hasOwn(STATUSES_BY_TYPE, event.type) ? STATUSES_BY_TYPE[event.type] : undefined
-  return { event, job, confirmed: expected?.includes(job.status) ?? false }
+  if (job.id === event.job_id && expected?.includes(job.status)) return { event: claimed, job, confirmed: true }
+  return { event: claimed, job, confirmed: false }
 }

@@ -12,7 +12,8 @@ import type { RateLimiter } from './limiter'
 import type { Logger } from './logger'
 import { maskHeaders, redact } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
-import { linkSignal, type LinkedSignal } from './signal'
+import { readCapped } from './body'
+import { linkSignal } from './signal'
 import { readResponse, type ResponseShape } from './tolerance'
 
 /** Per-call options, the last argument of every client method. */
@@ -156,7 +157,7 @@ export class HttpClient {
         await response.body?.cancel().catch(() => {})
         throw redirectRefused(`${method} ${path}`, response.status, received, jobId)
       }
-      const text = await readText(response, link).catch((error: unknown) => {
+      const text = await readText(response).catch((error: unknown) => {
         throw fail(error, 'response cut short')
       })
       if (!response.ok) {
@@ -209,40 +210,36 @@ export class HttpClient {
     const ignore = (field: string, problem: string) =>
       this.config.logger.warn(`${where}: ignored the field ${field} (${problem})`, jobId === undefined ? undefined : { jobId })
     const result = readResponse(endpoint.shape, body.value, ignore)
-    if (result.ok) return result.value
-    const message = `${where} returned an unexpected body: ${result.problem}`
+    const answeredFor = result.ok ? jobOf(result.value) : undefined
+    if (result.ok && (jobId === undefined || answeredFor === undefined || answeredFor === jobId)) return result.value
+    // An answer about another job than the one asked must not steer the caller (file names, starts, results).
+    const problem = result.ok ? `it is about job ${JSON.stringify(answeredFor!.slice(0, 80))}, not ${jobId}` : result.problem
+    const message = `${where} returned an unexpected body: ${problem}`
     throw unusableBody({ code: 'invalid_response', message, status, headers, body: body.value, jobId })
   }
 }
 
 /**
- * The body as text, read as a stream and given up past `MAX_BODY_BYTES` (undefined then, and for an error
- * response the first megabyte is enough to read). The deadline stops once the body is complete.
+ * The body as text, given up past `MAX_BODY_BYTES`: undefined then for a 2xx, whose JSON would be unusable; for an
+ * error response the first megabyte says enough.
  */
-async function readText(response: Response, link: LinkedSignal): Promise<string | undefined> {
+async function readText(response: Response): Promise<string | undefined> {
   const declared = Number(response.headers.get('content-length'))
   if (response.ok && Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
     await response.body?.cancel().catch(() => {})
     return undefined
   }
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return text + decoder.decode()
-    size += value.byteLength
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {})
-      link.stopTimer()
-      return response.ok ? undefined : text
-    }
-    text += decoder.decode(value, { stream: true })
-  }
+  const { text, complete } = await readCapped(response, MAX_BODY_BYTES)
+  return complete || !response.ok ? text : undefined
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+}
+
+/** The job an answer is about: its `id`, or `video_id` for the webhook deliveries. */
+function jobOf(value: unknown): string | undefined {
+  const { id, video_id } = value as { id?: unknown; video_id?: unknown }
+  const job = id ?? video_id
+  return typeof job === 'string' ? job : undefined
 }

@@ -1,4 +1,5 @@
-import { ApiError, ConnectionError, TimeoutError, jobFailed, waitTimedOut } from '../errors'
+import { ApiError, ConnectionError, TimeoutError, jobFailed, statusUnreadable, waitTimedOut } from '../errors'
+import { isRetryable } from './retry'
 import type { JobStatus, StartJobOptions, StartJobResponse } from '../schemas'
 import type { Exchange, RequestOptions } from './http'
 import { linkSignal, sleep, throwIfAborted } from './signal'
@@ -27,6 +28,11 @@ export interface WaitOptions {
 
 const FIRST_POLL_MS = 1_000
 const MAX_POLL_MS = 10_000
+/**
+ * Polls that may fail in a row before `wait()` gives up. A poll is one status read with its own retries, so a proxy
+ * page, a 5xx or a dropped connection costs a poll, not the wait: the job goes on regardless.
+ */
+export const MAX_FAILED_POLLS = 5
 
 /**
  * The adaptive schedule: 1 s after the first read, growing by half each time to a 10 s cap
@@ -37,22 +43,35 @@ export function pollDelayMs(poll: number, spacingMs = 0): number {
   return Math.max(Math.min(FIRST_POLL_MS * 1.5 ** poll, MAX_POLL_MS), spacingMs)
 }
 
-/** Polls until the job is `completed` (its status) or `failed` (a `ProcessingError`), or `timeout` passes. */
+/**
+ * Polls until the job is `completed` (its status) or `failed` (a `ProcessingError`), or `timeout` passes. A poll
+ * that fails for a transient reason (as the retry policy judges a read) is skipped, and polling goes on to the next
+ * in the schedule; `MAX_FAILED_POLLS` of them in a row end the wait with a `ConnectionError` whose cause is the last.
+ */
 export async function waitForJob(calls: JobCalls, jobId: string, options: WaitOptions, requestOptions: RequestOptions): Promise<JobStatus> {
   const { pollSeconds, timeout, onStatus } = options
   const signal = options.signal ?? requestOptions.signal
   const deadline = linkSignal(signal, timeout === undefined ? undefined : timeout * 1000)
   let last: JobStatus | undefined
+  let failures = 0
   try {
     for (let poll = 0; ; poll++) {
-      const exchange = await calls.status(jobId, { ...requestOptions, signal: deadline.signal })
+      const delay = () => (pollSeconds === undefined ? pollDelayMs(poll, calls.spacingMs()) : pollSeconds * 1000)
+      const exchange = await calls.status(jobId, { ...requestOptions, signal: deadline.signal }).catch((error: unknown) => {
+        if (deadline.signal.aborted || !isRetryable('read', error)) throw error
+        if (++failures >= MAX_FAILED_POLLS) throw statusUnreadable(jobId, failures, error)
+      })
+      if (!exchange) {
+        await sleep(delay(), deadline.signal, jobId)
+        continue
+      }
+      failures = 0
       const job = exchange.data
       if (job.status !== last?.status) onStatus?.(job.status, job)
       last = job
       if (job.status === 'completed') return job
       if (job.status === 'failed') throw jobFailed(job, exchange)
-      const delay = pollSeconds === undefined ? pollDelayMs(poll, calls.spacingMs()) : pollSeconds * 1000
-      await sleep(delay, deadline.signal, jobId)
+      await sleep(delay(), deadline.signal, jobId)
     }
   } catch (error) {
     if (!deadline.timedOut() || signal?.aborted) throw error

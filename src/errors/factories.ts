@@ -99,6 +99,14 @@ export function jobFailed(job: { id: string; message?: string | null; error?: un
   })
 }
 
+/** `wait()` could not read the job's status `failures` times in a row; the job itself goes on. */
+export function statusUnreadable(jobId: string, failures: number, last: unknown): ConnectionError {
+  return new ConnectionError(
+    `The status of job ${jobId} could not be read ${failures} times in a row (last: ${describeError(last)}); it may still finish: wait again`,
+    { cause: last, jobId },
+  )
+}
+
 /** `wait()` ran past its `timeout` (seconds); the job itself goes on. */
 export function waitTimedOut(jobId: string, timeoutSeconds: number | undefined, lastStatus?: { status: string }): TimeoutError {
   const seen = lastStatus ? ` (last status: ${lastStatus.status})` : ''
@@ -120,6 +128,18 @@ export function storageRefused(status: number, text: string, jobId: string | und
     /<Message>([^<]+)</.exec(text)?.[1] ?? `status ${status}`,
   ]
   return new StorageError({ status, code, message: `Storage refused job ${jobId}'s transfer: ${hint}`, body: text, jobId })
+}
+
+/** A storage URL (or a redirect to one) that the storage URL policy refuses; nothing was sent to it. */
+export function storageUrlRefused(url: string, reason: string, jobId: string | undefined): StorageError {
+  const shown = url.length > 80 ? `${url.slice(0, 80)}…` : url
+  return new StorageError({ code: 'storage_url_refused', message: `Refused the storage URL ${JSON.stringify(shown)}: ${reason}`, jobId })
+}
+
+/** A storage host that redirected a transfer the SDK does not follow (uploads), or past the hops it follows (downloads). */
+export function storageRedirectRefused(status: number | undefined, why: string, jobId: string | undefined): StorageError {
+  const message = `Storage redirected job ${jobId}'s transfer: ${why}`
+  return new StorageError({ ...(status === undefined ? {} : { status }), code: 'redirect_refused', message, jobId })
 }
 
 /** The signed upload URL expired before the upload started: nothing was sent. */

@@ -1,8 +1,10 @@
 import type { FetchFn } from '../core/http'
 import { isTransientTransfer, retrying } from '../core/retry'
+import { readCapped } from '../core/body'
 import { linkSignal } from '../core/signal'
-import { StorageError, networkError, storageRefused, truncatedBody } from '../errors'
+import { StorageError, networkError, storageRedirectRefused, storageRefused, truncatedBody } from '../errors'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
+import type { StorageUrlPolicy } from './storage-url'
 
 /** Options of `Foreground.blob()`, `arrayBuffer()`, `stream()` and `save()`. */
 export interface DownloadOptions {
@@ -29,12 +31,20 @@ export interface DownloadContext extends DownloadOptions {
   jobId: string
   /** A fresh signed URL (signed URLs last about an hour). */
   refreshUrl: () => Promise<string>
+  /** Checks the URL and every redirect before anything is sent to it. */
+  policy: StorageUrlPolicy
 }
 
+/** Storage may redirect a download to another of its hosts; a longer chain is not a signed URL's doing. */
+const MAX_REDIRECTS = 3
+
+/** A storage error is a short XML document; more than this is not one. */
+const MAX_ERROR_BYTES = 64 * 1024
+
 /**
- * GETs a signed result URL without any API header. A 4xx means the URL went stale: the status is read once
- * for a fresh one. Connection errors and 5xx are retried before the body starts. Errors in the body surface
- * as `ConnectionError` on the stream.
+ * GETs a signed result URL without any API header, following redirects by hand (each hop checked by the storage URL
+ * policy, at most three). A 4xx means the URL went stale: the status is read once for a fresh one. Connection errors
+ * and 5xx are retried before the body starts. Errors in the body surface as `ConnectionError` on the stream.
  */
 export function download(url: string, context: DownloadContext): Promise<ReadableStream<Uint8Array>> {
   let refreshed = false
@@ -64,14 +74,14 @@ async function openBody(url: string, context: DownloadContext): Promise<Readable
     networkError(error, { what, signal: context.signal, timedOut: link.timedOut(), timeoutMs: context.timeout, jobId })
   let response: Response
   try {
-    response = await context.fetch(url, { method: 'GET', signal: link.signal })
+    response = await follow(url, context, link.signal)
   } catch (error) {
     link.dispose()
-    throw fail(error)
+    throw error instanceof StorageError ? error : fail(error)
   }
   link.stopTimer()
   if (!response.ok || !response.body) {
-    const text = await response.text().catch(() => '')
+    const { text } = await readCapped(response, MAX_ERROR_BYTES).catch(() => ({ text: '' }))
     link.dispose()
     throw storageRefused(response.status, text, jobId)
   }
@@ -82,4 +92,20 @@ async function openBody(url: string, context: DownloadContext): Promise<Readable
     if (error !== undefined) return fail(error)
     if (Number.isFinite(total) && loaded !== total) return truncatedBody(what, loaded, total, jobId)
   })
+}
+
+/** The answer of `url` once its redirects, each allowed by the policy, are followed. */
+async function follow(url: string, context: DownloadContext, signal: AbortSignal): Promise<Response> {
+  const { jobId } = context
+  let current = context.policy(url, jobId)
+  for (let hops = 0; ; hops++) {
+    const response = await context.fetch(current, { method: 'GET', signal, redirect: 'manual' })
+    // A browser hides a redirect's target from scripts, so it cannot be checked.
+    if (response.type === 'opaqueredirect') throw storageRedirectRefused(undefined, 'a browser does not say where to', jobId)
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null
+    if (location === null) return response
+    await response.body?.cancel().catch(() => {})
+    if (hops === MAX_REDIRECTS) throw storageRedirectRefused(response.status, `more than ${MAX_REDIRECTS} redirects`, jobId)
+    current = context.policy(new URL(location, current).href, jobId)
+  }
 }

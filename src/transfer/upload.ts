@@ -1,11 +1,13 @@
 import type { FetchFn } from '../core/http'
 import { isTransientTransfer, retrying } from '../core/retry'
 import { linkSignal } from '../core/signal'
-import { networkError, storageRefused, uploadUrlExpired } from '../errors'
+import { readCapped } from '../core/body'
+import { networkError, storageRedirectRefused, storageRefused, uploadUrlExpired } from '../errors'
 import type { FileJob } from '../schemas'
 import type { Platform } from '../platform'
 import { countBytes, progressReporter, type ProgressCallback } from './progress'
 import type { UploadSource } from './source'
+import type { StorageUrlPolicy } from './storage-url'
 
 export interface UploadContext {
   fetch: FetchFn
@@ -14,7 +16,12 @@ export interface UploadContext {
   maxRetries: number
   signal?: AbortSignal
   onProgress?: ProgressCallback
+  /** Checks `upload_url` before a byte is sent to it. */
+  policy: StorageUrlPolicy
 }
+
+/** A storage error is a short XML document; more than this is not one. */
+const MAX_ERROR_BYTES = 64 * 1024
 
 const MIN_UPLOAD_TIMEOUT_MS = 5 * 60_000
 
@@ -33,10 +40,11 @@ export async function uploadToSignedUrl(job: FileJob, source: UploadSource, cont
     headers['content-type'] = source.contentType
   }
   const report = progressReporter(source.size, context.onProgress)
+  const url = context.policy(job.upload_url, job.id)
   await retrying(
     () => {
       checkNotExpired(job)
-      return putOnce(job, source, headers, report, context)
+      return putOnce(url, job, source, headers, report, context)
     },
     {
       maxRetries: source.replayable ? context.maxRetries : 0,
@@ -49,6 +57,7 @@ export async function uploadToSignedUrl(job: FileJob, source: UploadSource, cont
 }
 
 async function putOnce(
+  url: string,
   job: FileJob,
   source: UploadSource,
   headers: Record<string, string>,
@@ -70,14 +79,14 @@ async function putOnce(
     const body = source.body()
     const { xhr, redirect } = context.platform
     if (xhr && context.onProgress && body instanceof Blob) {
-      const { status, text } = await xhr(job.upload_url, body, headers, report, link.signal).catch(fail)
+      const { status, text } = await xhr(url, body, headers, report, link.signal).catch(fail)
       if (status < 200 || status >= 300) throw storageRefused(status, text, job.id)
       return
     }
     const streamed = (context.onProgress || body instanceof ReadableStream) && canStreamWithLength(context)
     const sent = streamed ? sizedStream(countBytes(toStream(body), report), source.size) : await toBlob(body)
     const response = await context
-      .fetch(job.upload_url, {
+      .fetch(url, {
         method: 'PUT',
         // fetch measures Blob and byte bodies itself; a stream's length must be given.
         headers: sent instanceof ReadableStream ? { ...headers, 'content-length': String(source.size) } : headers,
@@ -87,7 +96,12 @@ async function putOnce(
         ...(sent instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit)
       .catch(fail)
-    const text = await response.text().catch(fail)
+    // Node's fetch cannot stream an upload that might be redirected ('error'); elsewhere a redirect comes back unfollowed.
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel().catch(() => {})
+      throw storageRedirectRefused(response.status || undefined, 'an upload is never sent on to another address', job.id)
+    }
+    const { text } = await readCapped(response, MAX_ERROR_BYTES).catch(fail)
     if (!response.ok) throw storageRefused(response.status, text, job.id)
   } finally {
     link.dispose()

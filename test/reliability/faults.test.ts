@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { failure } from '../kit'
 import {
   ApiError,
   AuthenticationError,
@@ -336,7 +337,6 @@ const EXHAUSTED: readonly [Endpoint, string, FakeFault, ErrorClass, number | und
   ['createJob', 'connection reset', { drop: 'before-response' }, ConnectionError, undefined],
   ['upload', '503', { status: 503 }, StorageError, 503],
   ['startJob', '503', { status: 503 }, ApiError, 503],
-  ['status', '503', { status: 503 }, ApiError, 503],
   ['deleteJob', '503', { status: 503 }, ApiError, 503],
   ['download', '503', { status: 503 }, StorageError, 503],
 ]
@@ -358,6 +358,22 @@ describe.concurrent('the retry budget is bounded', () => {
       }
     },
   )
+
+  // A wait rides out a failed poll (see wait.test.ts); one status read still stops after its budget.
+  it(`status × 503, ${BUDGET + 1} times in a row, surfaces from client.status after ${BUDGET + 1} attempts`, async () => {
+    const server = await startServer()
+    try {
+      const client = clientFor(server)
+      const { id } = await client.createJobUrl({ video_url: 'https://cdn.test/clip.mp4' })
+      server.api.inject('status', { status: 503 }, BUDGET + 1)
+      const error = await failure(() => client.status(id))
+      expect(error).toBeInstanceOf(ApiError)
+      expect((error as ApiError).status).toBe(503)
+      expect(entriesOf(server, 'status')).toHaveLength(BUDGET + 1)
+    } finally {
+      await server.close()
+    }
+  })
 
   it('a download whose refreshed URL is refused too surfaces the 4xx after one refresh', async () => {
     const server = await startServer()

@@ -245,7 +245,7 @@ describe('webhook parsing', () => {
         (body) => {
           try {
             const event = parseWebhook(body)
-            expect(typeof event.job_id).toBe('string')
+            expect(event.job_id === undefined || typeof event.job_id === 'string').toBe(true)
             expect(typeof event.type).toBe('string')
           } catch (error) {
             expect(error).toBeInstanceOf(ValidationError)
@@ -265,7 +265,7 @@ describe('webhook parsing', () => {
   })
 
   it('its refusals are VideoBGRemoverErrors that do not echo the body', () => {
-    const secret = `{"job_id": 42, "token": "${KEY}"}`
+    const secret = `[{"job_id": "j", "token": "${KEY}"}]`
     let error: unknown
     try {
       parseWebhook(secret)

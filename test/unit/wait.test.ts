@@ -1,9 +1,11 @@
 import { delay, http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { pollDelayMs } from '../../src/core/lifecycle'
+import { MAX_FAILED_POLLS, pollDelayMs } from '../../src/core/lifecycle'
 import { RateLimiter } from '../../src/core/limiter'
 import {
   AbortError,
+  ApiError,
+  ConnectionError,
   JobNotFoundError,
   ProcessingError,
   TimeoutError,
@@ -81,6 +83,48 @@ describe('wait', () => {
     const seen = jobGoesThrough('processing')
     await expect((async () => client.wait(JOB, options))()).rejects.toMatchObject({ name: 'ValidationError' })
     expect(seen.reads).toBe(0)
+  })
+})
+
+describe('polls that fail', () => {
+  /** One read per poll (no retries inside a poll): the answers in turn, the last one repeating. */
+  function answers(...replies: Array<() => Response>): { reads: number } {
+    const seen = { reads: 0 }
+    server.use(http.get(STATUS_URL, () => replies[Math.min(seen.reads++, replies.length - 1)]!()))
+    return seen
+  }
+  const oneReadPerPoll = new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: false, maxRetries: 0 })
+  const processing = () => HttpResponse.json({ id: JOB, status: 'processing' })
+  const completed = () => HttpResponse.json({ id: JOB, status: 'completed' })
+
+  it.each([
+    ['an HTML page from a proxy', () => HttpResponse.html('<html>Bad gateway</html>', { status: 200 })],
+    ['a 503', () => HttpResponse.json({ error: 'busy' }, { status: 503 })],
+    ['a dropped connection', () => HttpResponse.error()],
+  ])('%s during a wait costs a poll, not the wait, and onStatus hears only real statuses', async (_, failing) => {
+    const seen = answers(processing, failing, failing, processing, completed)
+    const statuses: string[] = []
+    await expect(oneReadPerPoll.wait(JOB, { pollSeconds: 0.01, onStatus: (status) => statuses.push(status) })).resolves.toMatchObject({
+      status: 'completed',
+    })
+    expect(seen.reads).toBe(5)
+    expect(statuses).toEqual(['processing', 'completed'])
+  })
+
+  it(`gives up after ${MAX_FAILED_POLLS} failed polls in a row, with the last failure as the cause`, async () => {
+    const seen = answers(processing, () => HttpResponse.json({ error: 'busy' }, { status: 503 }))
+    const error = await rejection(oneReadPerPoll.wait(JOB, { pollSeconds: 0.01 }))
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error).toMatchObject({ jobId: JOB })
+    expect(error.message).toContain(`${MAX_FAILED_POLLS} times in a row`)
+    expect(error.cause).toBeInstanceOf(ApiError)
+    expect(seen.reads).toBe(1 + MAX_FAILED_POLLS)
+  })
+
+  it('a failure that is not transient (the job is gone) ends the wait at once', async () => {
+    const seen = answers(processing, () => HttpResponse.json({ error: 'Job not found' }, { status: 404 }))
+    await expect(oneReadPerPoll.wait(JOB, { pollSeconds: 0.01 })).rejects.toBeInstanceOf(JobNotFoundError)
+    expect(seen.reads).toBe(2)
   })
 })
 

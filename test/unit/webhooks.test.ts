@@ -45,13 +45,28 @@ describe('parseWebhook', () => {
     ['a JSON string', '"job.completed"'],
     ['text that is not JSON', 'job_id=abc'],
     ['an empty body', ''],
-    ['no job_id', JSON.stringify({ status: 'completed' })],
-    ['a numeric job_id', { job_id: 42, status: 'completed' }],
-    ['an empty job_id', { job_id: '', status: 'completed' }],
     ['a body over the size limit', JSON.stringify({ ...DELIVERY, padding: 'x'.repeat(MAX_WEBHOOK_BYTES) })],
     ['bytes over the size limit', new Uint8Array(MAX_WEBHOOK_BYTES + 1)],
   ])('refuses %s', (_, body) => {
     expect(() => parseWebhook(body)).toThrow(ValidationError)
+  })
+
+  it.each([
+    ['job_id', { job_id: JOB_ID, event: 'job.completed' }],
+    ['id', { id: JOB_ID, event: 'job.completed' }],
+    ['video_id', { video_id: JOB_ID, status: 'completed' }],
+  ])('reads the job id from %s', (_, body) => {
+    expect(parseWebhook(body).job_id).toBe(JOB_ID)
+  })
+
+  it.each([
+    ['no id at all', { event: 'job.completed' }],
+    ['a numeric job_id', { job_id: 42, status: 'completed' }],
+    ['an empty job_id', { job_id: '', status: 'completed' }],
+  ])('still parses a body with %s, as naming no job, so a receiver can log it', (_, body) => {
+    const event = parseWebhook(body)
+    expect(event.job_id).toBeUndefined()
+    expect(event.type).toBe('job.completed')
   })
 
   it('takes a smaller size limit', () => {
@@ -81,7 +96,7 @@ describe('verifyWebhook', () => {
 
     const verified = await verifyWebhook(completed, client)
     expect(verified).toMatchObject({ confirmed: true, job: { id, status: 'completed' } })
-    expect(verified.event).toBe(completed)
+    expect(verified.event).toEqual({ type: 'job.completed', job_id: id })
   })
 
   it.each([
@@ -95,6 +110,13 @@ describe('verifyWebhook', () => {
 
     const verified = await verifyWebhook(parseWebhook({ job_id: id, event: type, status: 'completed' }), client)
     expect(verified).toMatchObject({ confirmed, job: { id, status: 'processing' } })
+  })
+
+  it('a delivery naming no job is not confirmed, and nothing is read', async () => {
+    await using server = await startFakeServer()
+    const verified = await verifyWebhook(parseWebhook({ event: 'job.completed' }), clientFor(server))
+    expect(verified).toEqual({ event: { type: 'job.completed' }, confirmed: false })
+    expect(server.api.requests).toEqual([])
   })
 
   it('a delivery naming an unknown job is refused by the API', async () => {
