@@ -12,9 +12,7 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: 'no
 export function parseJson(text: string, secret?: string): ParsedJson {
   if (depthOf(text) > MAX_DEPTH) return { ok: false, reason: 'too_deep' }
   try {
-    const reviver = secret
-      ? (_key: string, value: unknown) => (typeof value === 'string' && value.includes(secret) ? value.split(secret).join(REDACTED) : value)
-      : undefined
+    const reviver = secret ? (_key: string, value: unknown) => withoutSecret(value, secret) : undefined
     return { ok: true, value: JSON.parse(text, reviver) }
   } catch {
     return { ok: false, reason: 'not_json' }
@@ -42,4 +40,14 @@ function depthOf(text: string): number {
     }
   }
   return deepest
+}
+
+/** A parsed value with `secret` replaced in it when it is a string, or in its property names when it is an object. */
+function withoutSecret(value: unknown, secret: string): unknown {
+  const hide = (text: string) => text.split(secret).join(REDACTED)
+  if (typeof value === 'string') return value.includes(secret) ? hide(value) : value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  const names = Object.keys(value)
+  if (!names.some((name) => name.includes(secret))) return value
+  return Object.fromEntries(names.map((name) => [hide(name), (value as Record<string, unknown>)[name]]))
 }

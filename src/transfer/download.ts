@@ -38,6 +38,9 @@ export interface DownloadContext extends DownloadOptions {
 /** Storage may redirect a download to another of its hosts; a longer chain is not a signed URL's doing. */
 const MAX_REDIRECTS = 3
 
+/** Refusals a fresh signed URL cures; a refused redirect or a refused URL it does not. */
+const STALE_URL_CODES = new Set(['url_expired', 'signature_mismatch', 'storage_rejected'])
+
 /** A storage error is a short XML document; more than this is not one. */
 const MAX_ERROR_BYTES = 64 * 1024
 
@@ -52,7 +55,7 @@ export function download(url: string, context: DownloadContext): Promise<Readabl
     try {
       return await openBody(url, context)
     } catch (error) {
-      if (refreshed || !(error instanceof StorageError) || (error.status ?? 0) >= 500) throw error
+      if (refreshed || !(error instanceof StorageError) || !STALE_URL_CODES.has(error.code)) throw error
       refreshed = true
       url = await context.refreshUrl()
       return openBody(url, context)

@@ -1,3 +1,4 @@
+import { drift } from './drift'
 import { applyFault, FaultQueue, type FakeFault } from './faults'
 import { errorBody, json, parseJson, requestId, type Reply } from './http'
 import { snapshot, type FakeJob, type FakeUpload, type JobState, type Mutable } from './job-state'
@@ -65,6 +66,12 @@ export interface FakeApiOptions {
    * real media fixtures (`fakeResultFile`). Default: the fixtures.
    */
   resultSize?: number | ((job: FakeJob) => number)
+  /**
+   * Answer with drifted bodies (numbers as strings, timestamps without a zone, retyped and unknown fields; see
+   * `drift.ts`) while keeping every field a client needs, to check that your code tolerates the real API's drift.
+   * Default false: bodies as documented.
+   */
+  drift?: boolean
 }
 
 /**
@@ -186,7 +193,9 @@ export class FakeApi {
     const limit = this.rateWindow?.hit(key, route.endpoint === 'startJob', this.now())
     const reply: Reply = limit?.exceeded ?? this.authorize(key) ?? this.jobs.reply(route, key, body, new URL(request.url).origin)
     const id = requestId()
-    const response = json(reply.status, 'error' in reply ? errorBody(reply, this.options.errorStyle, id) : reply.body, limit?.headers)
+    const answer =
+      'error' in reply ? errorBody(reply, this.options.errorStyle, id) : this.options.drift ? drift(route.endpoint, reply.body) : reply.body
+    const response = json(reply.status, answer, limit?.headers)
     response.headers.set('X-API-Version', API_VERSION)
     if (this.options.errorStyle === 'envelope') response.headers.set('X-Request-Id', id)
     return response
