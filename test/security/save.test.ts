@@ -116,6 +116,8 @@ const client = new VideoBGRemoverClient(${JSON.stringify(FAKE_API_KEY)}, {
     return new Response(body, { status: response.status, headers: response.headers })
   },
 })
+// Alive as a server would be: the held download alone leaves nothing for the event loop to wait on.
+setInterval(() => {}, 1_000)
 const foreground = await Video.open(new Uint8Array(1024), { filename: 'clip.mp4' }).removeBackground({ client, pollSeconds: 0.01 })
 await foreground.save(${JSON.stringify(join(dir, 'hungup.webm'))})
 `,
