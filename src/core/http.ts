@@ -9,7 +9,7 @@ import {
 } from '../errors'
 import { parseJson } from './json'
 import type { RateLimiter } from './limiter'
-import type { Logger } from './logger'
+import type { SdkLogger } from './logger'
 import { maskHeaders, redact } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
 import { readCapped } from './body'
@@ -40,7 +40,7 @@ export interface HttpConfig {
   /** Undefined: `globalThis.fetch`, looked up at each call. */
   fetch?: FetchFn
   userAgent?: string
-  logger: Logger
+  logger: SdkLogger
   /** Paces requests under the key's limits; none when the caller turned it off. */
   limiter?: RateLimiter
 }
@@ -83,7 +83,7 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
 function headersToRecord(headers: Headers, secret: string | undefined): Record<string, string> {
   const record: Record<string, string> = {}
   headers.forEach((value, name) => {
-    record[name] = redact(value, secret)
+    record[name] = secret && value.includes(secret) ? redact(value, secret) : value
   })
   return record
 }
@@ -140,7 +140,7 @@ export class HttpClient {
       })
     try {
       const headers = this.headers(endpoint, options)
-      logger.debug(`${method} ${url}`, { headers: maskHeaders(headers) })
+      if (logger.debugging) logger.debug(`${method} ${url}`, { headers: maskHeaders(headers) })
       const response = await (this.config.fetch ?? globalThis.fetch)(url, {
         method,
         headers,
@@ -152,7 +152,7 @@ export class HttpClient {
       })
       const received = headersToRecord(response.headers, secret)
       limiter?.observe(received)
-      logger.debug(`${method} ${url} → ${response.status}`, { requestId: received['x-request-id'] })
+      if (logger.debugging) logger.debug(`${method} ${url} → ${response.status}`, { requestId: received['x-request-id'] })
       if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
         await response.body?.cancel().catch(() => {})
         throw redirectRefused(`${method} ${path}`, response.status, received, jobId)

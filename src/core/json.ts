@@ -10,13 +10,22 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: 'no
  * it), and every string holding `secret` comes out with it replaced, after unescaping (`\u0076br_…` included).
  */
 export function parseJson(text: string, secret?: string): ParsedJson {
-  if (depthOf(text) > MAX_DEPTH) return { ok: false, reason: 'too_deep' }
+  if (mayNestDeeply(text) && depthOf(text) > MAX_DEPTH) return { ok: false, reason: 'too_deep' }
   try {
     const reviver = secret ? (_key: string, value: unknown) => withoutSecret(value, secret) : undefined
     return { ok: true, value: JSON.parse(text, reviver) }
   } catch {
     return { ok: false, reason: 'not_json' }
   }
+}
+
+/** Whether `text` holds more opening brackets than the depth allows: only then can it nest too deeply. */
+function mayNestDeeply(text: string): boolean {
+  let openings = 0
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) if (++openings > MAX_DEPTH) return true
+  }
+  return false
 }
 
 /** The deepest nesting of objects and arrays in `text`, counted outside strings in one pass. */

@@ -21,7 +21,12 @@ const rank: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, deb
  * Silent unless the caller asks: a `logger` alone logs at `info`, a `logLevel` alone logs to the console.
  * Every line passes through `redact`, so the API key never reaches a log.
  */
-export function createLogger(logger: Logger | undefined, level: LogLevel | undefined, secret: string | undefined): Logger {
+/** The SDK's own logger: `Logger`, plus whether debug lines go anywhere (so the hot path builds none for nothing). */
+export interface SdkLogger extends Logger {
+  readonly debugging: boolean
+}
+
+export function createLogger(logger: Logger | undefined, level: LogLevel | undefined, secret: string | undefined): SdkLogger {
   const sink = logger ?? console
   const threshold = rank[level ?? (logger ? 'info' : 'off')]
   const at = (name: Exclude<LogLevel, 'off'>) => (message: string, data?: Record<string, unknown>) => {
@@ -30,5 +35,5 @@ export function createLogger(logger: Logger | undefined, level: LogLevel | undef
     if (data === undefined) sink[name](line)
     else sink[name](line, redact(data, secret))
   }
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), debugging: threshold >= rank.debug }
 }
