@@ -217,3 +217,23 @@ export class StorageError extends VideoBGRemoverError {
     if (details.body !== undefined) this.body = details.body
   }
 }
+
+/** ffmpeg or ffprobe failed. `exitCode` is its exit code (null when killed); `stderr` holds the end of its log (16 KiB). */
+export class FFmpegError extends VideoBGRemoverError {
+  /** Always `'FFmpegError'`. */
+  override name = 'FFmpegError'
+  /**
+   * @param message what failed, for people.
+   * @param exitCode the tool's exit code.
+   * @param stderr the end of its log.
+   */
+  constructor(
+    message: string,
+    /** The tool's exit code; null when it was killed by a signal (an abort kills it with SIGKILL). */
+    readonly exitCode: number | null,
+    /** The last 16 KiB of ffmpeg's or ffprobe's log: the reason is usually in its last lines. */
+    readonly stderr: string,
+  ) {
+    super(message)
+  }
+}

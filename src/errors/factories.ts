@@ -3,7 +3,16 @@
  * decides the class, code and message of one kind of failure, so no other module builds an error of these classes.
  */
 import { redact } from '../core/redact'
-import { AbortError, ApiError, ConnectionError, ProcessingError, StorageError, TimeoutError, VideoBGRemoverError } from './classes'
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  FFmpegError,
+  ProcessingError,
+  StorageError,
+  TimeoutError,
+  VideoBGRemoverError,
+} from './classes'
 
 /** An error's message with its cause's, e.g. `fetch failed (other side closed)`. */
 export function describeError(error: unknown): string {
@@ -155,4 +164,9 @@ export function uploadUrlExpired(jobId: string, expiresAt: string): StorageError
 export function saveFailed(jobId: string, path: string, cause: unknown): VideoBGRemoverError {
   if (cause instanceof VideoBGRemoverError) return cause
   return new VideoBGRemoverError(`Saving job ${jobId} to ${JSON.stringify(path)} failed: ${describeError(cause)}`, { cause, jobId })
+}
+
+/** The error for a run that exited with `code`, its message ending with the last lines of `stderr`. */
+export function toolFailed(tool: 'ffmpeg' | 'ffprobe', code: number | null, stderr: string): FFmpegError {
+  return new FFmpegError(`${tool} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`, code, stderr)
 }

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import type { Readable } from 'node:stream'
 import { throwIfAborted } from '../../core/signal'
-import { abortError } from '../../errors'
-import { exitError, lineReader, logTail, notFound, toolPath } from './ffmpeg'
+import { abortError, toolFailed } from '../../errors'
+import { lineReader, logTail, notFound, toolPath } from './ffmpeg'
 
 /** Options of `ffmpegStream`. */
 export interface FFmpegStreamOptions {
@@ -71,7 +71,7 @@ export async function ffmpegStream(
         if (finished) return
         finished = true
         if (code === 0) streamController.close()
-        else streamController.error(exitError('ffmpeg', code, stderr()))
+        else streamController.error(toolFailed('ffmpeg', code, stderr()))
       },
       async cancel() {
         finished = true

@@ -1,31 +1,11 @@
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import { ValidationError, VideoBGRemoverError, abortError } from '../../errors'
+import { ValidationError, abortError, toolFailed } from '../../errors'
 
 /** The two executables compose runs. */
 export type Tool = 'ffmpeg' | 'ffprobe'
 
 const ENV: Record<Tool, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' }
-
-/** ffmpeg or ffprobe failed. `exitCode` is its exit code (null when killed); `stderr` holds the end of its log (16 KiB). */
-export class FFmpegError extends VideoBGRemoverError {
-  /** Always `'FFmpegError'`. */
-  override name = 'FFmpegError'
-  /**
-   * @param message what failed, for people.
-   * @param exitCode the tool's exit code.
-   * @param stderr the end of its log.
-   */
-  constructor(
-    message: string,
-    /** The tool's exit code; null when it was killed by a signal (an abort kills it with SIGKILL). */
-    readonly exitCode: number | null,
-    /** The last 16 KiB of ffmpeg's or ffprobe's log: the reason is usually in its last lines. */
-    readonly stderr: string,
-  ) {
-    super(message)
-  }
-}
 
 /** `FFMPEG_PATH` / `FFPROBE_PATH` when set, otherwise the bare name, looked up on `PATH`. */
 export function toolPath(tool: Tool): string {
@@ -60,7 +40,7 @@ export function run(tool: Tool, args: readonly string[], { signal, onLine }: Run
       signal?.removeEventListener('abort', kill)
       if (signal?.aborted) reject(abortError(signal))
       else if (code === 0) resolve(Buffer.concat(stdout))
-      else reject(exitError(tool, code, stderr()))
+      else reject(toolFailed(tool, code, stderr()))
     })
   })
 }
@@ -82,11 +62,6 @@ export function logTail(log: Readable): () => string {
     tail = (tail + chunk.toString()).slice(-16_384)
   })
   return () => tail
-}
-
-/** The error for a run that exited with `code`, its message ending with the last lines of `stderr`. */
-export function exitError(tool: Tool, code: number | null, stderr: string): FFmpegError {
-  return new FFmpegError(`${tool} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`, code, stderr)
 }
 
 /** The error for a tool that is not where `toolPath` looked. */

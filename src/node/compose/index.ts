@@ -7,7 +7,7 @@
 export { Background, type BackgroundSource } from './background'
 export { Composition, type FileRenderOptions, type RenderOptions, type StreamRenderOptions } from './composition'
 export { EncoderProfile, type EncoderKind, type EncoderSettings } from './encoder'
-export { FFmpegError } from './ffmpeg'
+export { FFmpegError } from '../../errors'
 export { Cutout, type CutoutSource, type GreenScreenOptions, type MatteOptions } from './cutout'
 export { Anchor, LayerHandle, SizeMode, type LayerSettings, type SizeOptions } from './layer'
 export { type CompositionProgress } from './progress'
