@@ -13,7 +13,12 @@ export interface FakeMisbehaviour {
    * Answer every API request 429 `Rate limit exceeded`, as when another process has spent the key's budget: with
    * `Retry-After` (`retryAfterSeconds`, default 1) and `X-RateLimit-Remaining: 0`. Default false.
    */
-  rateLimitExhausted?: boolean | { readonly retryAfterSeconds?: number }
+  rateLimitExhausted?:
+    | boolean
+    | {
+        /** The `Retry-After` sent, in seconds (default 1); `X-RateLimit-Reset` is that far ahead too. */
+        readonly retryAfterSeconds?: number
+      }
   /**
    * Send a `Date` header this many milliseconds ahead of the fake's clock (negative: behind) on every response, as
    * when this machine's clock and the server's disagree. Only the header moves: `expires_at`, `created_at` and
