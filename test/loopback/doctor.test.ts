@@ -166,6 +166,17 @@ describe('doctor(client, options)', () => {
     expect(verdicts(report)).toMatchObject({ reachability: 'pass', clock: 'pass', authentication: 'pass', observability: 'pass' })
   })
 
+  it('reads only its own run from a recorder the client keeps using', async () => {
+    const server = await fake()
+    const recorder = new ResponseRecorder()
+    const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, fetch: recorder.fetch })
+    server.api.inject('credits', { status: 429, headers: { 'Retry-After': '0' } }, 3)
+    const first = await doctor(client, { recorder })
+    const second = await doctor(client, { recorder })
+    expect(row(first, 'rate-limits').result).toBe('fail')
+    expect(row(second, 'rate-limits').result).toBe('pass')
+  })
+
   it('never holds the key under test or the wrong key, in any rendering of the report', async () => {
     const report = await check(await fake({ rejectEveryKey: true }), { withJob: true })
     expectNoSecret(report, FAKE_API_KEY)

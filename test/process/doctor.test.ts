@@ -96,9 +96,10 @@ describe.concurrent('vbr doctor', () => {
       '--with-job processes a 1-second clip end to end: about 1 credit (1 credit per second of video).',
     )
     const job = row(run.stdout, 'end-to-end')
-    expect(job).toMatch(/^end-to-end +pass +job [0-9a-f-]{36}: a 1-second clip/)
+    expect(job).toMatch(/^end-to-end +pass +a 1-second clip \(\d+ bytes\) → mp4/)
     expect(job).toMatch(/create \S+ m?s · upload \S+ m?s · start \S+ m?s · processing \S+ m?s · download \S+ m?s/)
     expect(job).toContain('credits used: 1 (1000 → 999; the start said 1)')
+    expect(job).toMatch(/job [0-9a-f-]{36} deleted$/)
     expect(run.stdout).toContain('10 checks: 10 pass')
   })
 

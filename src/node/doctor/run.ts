@@ -52,6 +52,8 @@ export class DoctorRun {
   readonly transport: FetchFn
   /** Records the wrong-key client's responses, apart from the key under test. */
   readonly wrongKeyRecorder: ResponseRecorder
+  /** When the run began (epoch ms): what a shared recorder saw before is not this run's evidence. */
+  readonly #began = Date.now()
   #balance?: Promise<Settled<Credits>>
   #wrongKey?: Promise<WrongKeyProbe>
 
@@ -96,9 +98,10 @@ export class DoctorRun {
     })())
   }
 
-  /** The API calls the client under test made so far (not its storage transfers); none without a recorder. */
+  /** The API calls the client under test made during this run (not its storage transfers); none without a recorder. */
   apiResponses(): RecordedResponse[] {
-    return (this.options.recorder?.responses ?? []).filter((response) => isApiCall(response, this.client.baseUrl))
+    const responses = this.options.recorder?.responses ?? []
+    return responses.filter((response) => response.startedAt >= this.#began && isApiCall(response, this.client.baseUrl))
   }
 }
 

@@ -69,7 +69,7 @@ export const clock: Check = {
     const data = { skewMs, uncertaintyMs, serverDate: best.headers.date }
     const within = `±${duration(uncertaintyMs)}`
     if (least < PASS_SKEW_MS) {
-      return { result: 'pass', evidence: [`this machine's clock is within ${within} of the server's Date (${best.headers.date})`], data }
+      return { result: 'pass', evidence: [`within ${within} of the server's clock (Date: ${best.headers.date})`], data }
     }
     const behind = skewMs > 0
     const consequence = behind

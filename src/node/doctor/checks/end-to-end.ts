@@ -42,7 +42,7 @@ export const endToEnd: Check = {
       outcome = {
         result: 'pass',
         evidence: [
-          `job ${job.id}: a ${CLIP_SECONDS}-second clip (${clip.byteLength} bytes) → ${format} (${output.byteLength} bytes)`,
+          `a ${CLIP_SECONDS}-second clip (${clip.byteLength} bytes) → ${format} (${output.byteLength} bytes)`,
           timings(stages),
           charged.evidence,
         ],
@@ -59,7 +59,7 @@ export const endToEnd: Check = {
     }
     if (jobId !== undefined) {
       const deleted = await settle(client.deleteJob(jobId, request))
-      outcome.evidence.push(deleted.ok ? 'job deleted' : `the job could not be deleted: ${describe(deleted.error)}`)
+      outcome.evidence.push(deleted.ok ? `job ${jobId} deleted` : `job ${jobId} could not be deleted: ${describe(deleted.error)}`)
     }
     return outcome
   },

@@ -35,7 +35,8 @@ export const idempotency: Check = {
       started.error.status !== 429
     ) {
       const { error } = started
-      evidence.push(`start → ${describe(error)}: refused (${error.code})`)
+      evidence.push(`start refused: ${describe(error)}`)
+      data.startCode = error.code
       data.startStatus = error.status
       outcome = { result: 'pass', evidence }
     } else {

@@ -32,7 +32,7 @@ export const rateLimits: Check = {
       evidence.push(
         spacing > 0
           ? `the pacer spaces requests ${duration(spacing)} apart until the reset (under a fifth of the window left)`
-          : 'the pacer sends without delay (it spaces requests out once under a fifth of the window is left)',
+          : "the SDK's pacer sends at once (it spaces requests only under a fifth of the window)",
       )
     }
     const runs = attemptsByCall(run.apiResponses())
