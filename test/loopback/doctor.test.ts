@@ -140,6 +140,27 @@ describe('doctor(client, options)', () => {
     expect(row(report, 'storage').evidence).toContain('browser uploads not checked: give doctor({ origin }) the origin of your web app')
   })
 
+  it('an upload URL the SDK would refuse (plain http to another host) fails storage, and is not contacted', async () => {
+    const server = await fake()
+    const body = {
+      id: 'j',
+      upload_url: 'http://169.254.169.254/latest/meta-data?X-Goog-Signature=x',
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    }
+    server.api.inject('createJob', { delayMs: 0 }) // the idempotency check's job: as usual
+    server.api.inject('createJob', { status: 200, body }) // the storage check's
+    const methods: string[] = []
+    const spy = (input: string, init: RequestInit) => {
+      methods.push(init.method ?? 'GET')
+      return fetch(input, init)
+    }
+    const report = await check(server, { fetch: spy })
+    expect(row(report, 'storage')).toMatchObject({ result: 'fail', advice: expect.stringContaining('should not use') })
+    expect(row(report, 'storage').evidence).toContain('plain http: the video would cross the network unencrypted; not contacted')
+    expect(methods).toContain('GET') // the wrong-key call went through doctor's own fetch
+    expect(methods).not.toContain('OPTIONS')
+  })
+
   it('an API that starts a job before its upload fails idempotency: it charged for nothing', async () => {
     const server = await fake()
     server.api.inject('startJob', { status: 200, body: { id: 'x', status: 'processing', creditsUsed: 4 } })

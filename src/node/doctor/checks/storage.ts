@@ -4,6 +4,7 @@ import type { FileJob } from '../../../schemas'
 import { describe, duration, failedWith, isLoopback, settle, type Check, type DoctorRun, type Outcome } from '../run'
 
 const SHORT_LIFETIME_MS = 10 * 60_000
+const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i
 
 /**
  * The signed upload URL of a fresh job (free, deleted afterwards): its host and scheme, its expiry by this
@@ -28,9 +29,18 @@ async function inspect(run: DoctorRun, job: FileJob): Promise<Outcome> {
   const evidence = [`upload URL on ${url.protocol}//${url.host}${type ? ` (signed for PUT with Content-Type ${type})` : ''}`]
   const problems: { result: 'warn' | 'fail'; advice: string }[] = []
   const data: Record<string, unknown> = { host: url.host, scheme: url.protocol.slice(0, -1) }
-  if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
-    evidence.push('plain http: the video would cross the network unencrypted')
-    problems.push({ result: 'fail', advice: 'The API hands out plain-http upload URLs: report it to the vendor.' })
+  // The same rule as the SDK's for storage URLs: an API on this machine (a local fake) may hand out local http URLs;
+  // any other must be https, on a host name (an IP address is how an answer would reach a machine's own services).
+  const local = isLoopback(new URL(run.client.baseUrl).hostname) && isLoopback(url.hostname)
+  const unsafe =
+    url.protocol !== 'https:' && !local
+      ? 'plain http: the video would cross the network unencrypted'
+      : IP_HOST.test(url.hostname) && !local
+        ? 'its host is an IP address, not a storage host name'
+        : undefined
+  if (unsafe) {
+    evidence.push(`${unsafe}; not contacted`)
+    problems.push({ result: 'fail', advice: 'The API hands out upload URLs the SDK should not use: report it to the vendor.' })
   }
   const expires = Date.parse(job.expires_at ?? '')
   if (Number.isNaN(expires)) {
@@ -50,10 +60,11 @@ async function inspect(run: DoctorRun, job: FileJob): Promise<Outcome> {
       problems.push({ result: left > 0 ? 'warn' : 'fail', advice })
     }
   }
-  if (run.options.origin === undefined) {
+  const origin = unsafe ? undefined : run.options.origin // nothing is sent to a URL that fails the rule above
+  if (origin === undefined && !unsafe) {
     evidence.push('browser uploads not checked: give doctor({ origin }) the origin of your web app')
-  } else {
-    const cors = await preflight(run, job.upload_url, run.options.origin)
+  } else if (origin !== undefined) {
+    const cors = await preflight(run, job.upload_url, origin)
     evidence.push(cors.evidence)
     data.cors = cors.allowed
     if (!cors.allowed) {
