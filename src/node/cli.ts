@@ -10,14 +10,14 @@ import { helpText, parseCommandLine, type GlobalOptions } from './cli/args'
 import { COMMAND_HANDLERS } from './cli/commands/index'
 import { CliError, ExitCode, exitCodeFor } from './cli/exit-codes'
 import { createUi, type Mode } from './cli/ui'
-import { VideoBGRemoverClient } from './index'
+import { VideoBGRemoverClient, type NodeClientOptions } from './index'
 
-function clientFor({ apiKey, baseUrl, allowInsecureHttp }: GlobalOptions): VideoBGRemoverClient {
+function clientFor({ apiKey, baseUrl, allowInsecureHttp }: GlobalOptions, options: NodeClientOptions = {}): VideoBGRemoverClient {
   // Without a key, only a baseUrl pointing at your own backend (which adds the key) makes sense.
   if (!apiKey && !baseUrl) {
     throw new CliError('No API key.', ExitCode.AUTH)
   }
-  return new VideoBGRemoverClient(apiKey, { ...(baseUrl ? { baseUrl } : {}), allowInsecureHttp })
+  return new VideoBGRemoverClient(apiKey, { ...(baseUrl ? { baseUrl } : {}), allowInsecureHttp, ...options })
 }
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
@@ -45,9 +45,14 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return ExitCode.OK
     }
     let client: VideoBGRemoverClient | undefined
-    const context = { client: () => (client ??= clientFor(invocation.global)), ui, signal: controller.signal, cwd: process.cwd() }
-    await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)
-    return ExitCode.OK
+    const context = {
+      client: () => (client ??= clientFor(invocation.global)),
+      newClient: (options: NodeClientOptions) => clientFor(invocation.global, options),
+      ui,
+      signal: controller.signal,
+      cwd: process.cwd(),
+    }
+    return (await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)) ?? ExitCode.OK
   } catch (error) {
     let code = exitCodeFor(error)
     if (code === ExitCode.INTERRUPTED && !controller.signal.aborted) code = ExitCode.ERROR // an abort we did not ask for

@@ -10,6 +10,16 @@ import { ClientBase, type ClientOptions } from '../client'
 import { nodePlatform, proxiedFetch } from './platform'
 
 export * from '../index'
+export {
+  doctor,
+  ResponseRecorder,
+  type CheckResult,
+  type DoctorCheck,
+  type DoctorCheckName,
+  type DoctorOptions,
+  type DoctorReport,
+  type RecordedResponse,
+} from './doctor/index'
 
 /** The client's options in Node: those of every runtime, plus an undici `dispatcher`. */
 export interface NodeClientOptions extends ClientOptions {

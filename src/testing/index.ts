@@ -6,6 +6,7 @@ export type {
   FakeFault,
   FakeJob,
   FakeJobStatus,
+  FakeMisbehaviour,
   FakeRateLimit,
   FakeUpload,
   FakeWebhookDelivery,

@@ -4,7 +4,7 @@ import { Model } from '../index'
 import { checkHexColor, checkPositive } from '../../validate'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
-export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'fake'] as const
+export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
@@ -30,6 +30,12 @@ export interface CommandOptions {
   contentType?: string
   /** Replace an existing output file. */
   force?: boolean
+  /** doctor: the browser origin to check storage CORS from. */
+  origin?: string
+  /** doctor: also process a 1-second clip (about 1 credit). */
+  withJob?: boolean
+  /** doctor: run against the offline fake API, started in-process. */
+  fake?: boolean
 }
 
 export type Invocation =
@@ -52,6 +58,7 @@ const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
   credits: [],
   status: [],
   delete: [],
+  doctor: ['origin', 'withJob', 'fake', 'timeout', 'poll'],
   fake: [],
 }
 const TARGET: Record<CommandName, string | undefined> = {
@@ -60,6 +67,7 @@ const TARGET: Record<CommandName, string | undefined> = {
   status: '<job-id>',
   delete: '<job-id>',
   credits: undefined,
+  doctor: undefined,
   fake: undefined,
 }
 
@@ -73,6 +81,7 @@ Usage:
   vbr status <job-id>
   vbr wait <job-id> [-o out]
   vbr delete <job-id>
+  vbr doctor [--origin https://app.example] [--with-job] [--fake]
   vbr fake
   vbr --help | --version
 
@@ -82,6 +91,8 @@ Commands:
   status   show a job's status once
   wait     wait for a job to finish; with -o, download its result
   delete   delete a job and its files (no refund)
+  doctor   run the vendor's pre-production checklist against your key: reachability, clock, authentication,
+           credits, rate limits, idempotency, request ids, storage (free; --with-job: about 1 credit)
   fake     serve the offline fake API on 127.0.0.1 and print how to point vbr at it
 
 Options:
@@ -96,6 +107,9 @@ ${wrap(FORMATS.join(', '), 24, 110)}
       --content-type <t>
                         the upload's type when the file name does not say it: video/mp4, video/mov, video/webm
       --timeout <s>     stop waiting after this many seconds (the job goes on)
+      --origin <url>    doctor: check that a browser at this origin may upload to storage (CORS)
+      --with-job        doctor: also process a 1-second clip end to end (about 1 credit)
+      --fake            doctor: check the offline fake API instead (started on 127.0.0.1; no key needed)
       --poll <s>        seconds between status checks (default: adaptive, 1 s growing to 10 s)
       --api-key <key>   API key (default: $VIDEOBGREMOVER_API_KEY; prefer the variable, arguments show in ps)
       --base-url <url>  API base URL (default: $VIDEOBGREMOVER_BASE_URL or https://api.videobgremover.com)
@@ -138,6 +152,9 @@ const OPTIONS = {
   poll: { type: 'string' },
   'content-type': { type: 'string' },
   force: { type: 'boolean' },
+  origin: { type: 'string' },
+  'with-job': { type: 'boolean' },
+  fake: { type: 'boolean' },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
@@ -157,6 +174,9 @@ const FLAG_OF: Record<keyof CommandOptions, string> = {
   poll: '--poll',
   contentType: '--content-type',
   force: '--force',
+  origin: '--origin',
+  withJob: '--with-job',
+  fake: '--fake',
 }
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
@@ -193,6 +213,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     poll: values.poll === undefined ? undefined : seconds(values.poll, '--poll'),
     contentType: values['content-type'],
     force: values.force || undefined,
+    origin: values.origin === undefined ? undefined : checkOrigin(values.origin),
+    withJob: values['with-job'] || undefined,
+    fake: values.fake || undefined,
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
     if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take ${FLAG_OF[key]}.`)
@@ -229,6 +252,17 @@ function flag<T>(value: string, check: (value: string) => T, message: string): T
 
 const checkColor = (value: string) =>
   flag(value, (text) => checkHexColor(text, '--color').toLowerCase(), `--color must be a #RRGGBB colour, got "${value}".`)
+
+const checkOrigin = (value: string) =>
+  flag(
+    value,
+    (text) => {
+      const url = new URL(text)
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(url.protocol)
+      return url.origin
+    },
+    `--origin must be a web origin such as https://app.example.com, got "${value}".`,
+  )
 
 const seconds = (value: string, name: string) =>
   flag(

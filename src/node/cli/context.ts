@@ -1,14 +1,18 @@
-import type { VideoBGRemoverClient } from '../index'
+import type { NodeClientOptions, VideoBGRemoverClient } from '../index'
 import type { CommandOptions } from './args'
+import type { ExitCode } from './exit-codes'
 import type { Ui } from './ui'
 
 /** What every command gets: the client (built on first use: `vbr fake` needs none), the UI, Ctrl-C, the cwd. */
 export interface Context {
   client(): VideoBGRemoverClient
+  /** A fresh client with the command line's key and base URL, plus `options` (e.g. a recording `fetch`). */
+  newClient(options: NodeClientOptions): VideoBGRemoverClient
   ui: Ui
   /** Fires on Ctrl-C. */
   signal: AbortSignal
   cwd: string
 }
 
-export type Command = (context: Context, target: string | undefined, options: CommandOptions) => Promise<void>
+/** Runs a command; it may end with an exit code of its own (vbr doctor's 9), else 0. */
+export type Command = (context: Context, target: string | undefined, options: CommandOptions) => Promise<void | ExitCode>

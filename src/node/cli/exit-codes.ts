@@ -29,6 +29,8 @@ export const ExitCode = {
   NETWORK: 7,
   /** Rate limited (429) after the SDK's retries. */
   RATE_LIMITED: 8,
+  /** `vbr doctor`: at least one check failed (the report says which). */
+  CHECK_FAILED: 9,
   /** Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
 } as const
@@ -45,6 +47,7 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.JOB_FAILED, 'the job failed'],
   [ExitCode.NETWORK, 'network: connection failed or timed out (a started job may still finish)'],
   [ExitCode.RATE_LIMITED, 'rate limited: too many requests or job starts'],
+  [ExitCode.CHECK_FAILED, 'vbr doctor: at least one check failed'],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C); the job left behind is named'],
 ]
 

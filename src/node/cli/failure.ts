@@ -12,11 +12,14 @@ const FLAGS_FOR_OPTIONS: readonly [option: string, flag: string][] = [
   ['baseUrl', '--base-url'],
   ['apiKey', '--api-key'],
   ['pollSeconds', '--poll'],
+  ['doctor({ origin })', '--origin'],
+  ['jobTimeoutSeconds', '--timeout'],
   ['webhook_url', '--webhook'],
   ['background.color', '--color'],
 ]
 
-function inFlags(message: string): string {
+/** `message` with the SDK's option names replaced by the flags that set them. */
+export function inFlags(message: string): string {
   return FLAGS_FOR_OPTIONS.reduce((text, [option, flag]) => text.replaceAll(option, flag), message)
 }
 

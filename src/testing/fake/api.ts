@@ -4,6 +4,7 @@ import { errorBody, json, parseJson, requestId, type Reply } from './http'
 import { snapshot, type FakeJob, type FakeUpload, type JobState, type Mutable } from './job-state'
 import { JobBook } from './jobs'
 import { RateWindow, type FakeRateLimit } from './rate-window'
+import { forcedReply, stampResponse, storagePreflight, type FakeMisbehaviour } from './misbehaviour'
 import { matchRoute, type FakeEndpoint, type Route } from './routes'
 import { download, upload } from './storage'
 
@@ -39,8 +40,11 @@ export interface LedgerEntry {
   readonly fault?: FakeFault
 }
 
-/** How a `FakeApi` behaves. Every field is optional; times are in milliseconds unless named in seconds. */
-export interface FakeApiOptions {
+/**
+ * How a `FakeApi` behaves. Every field is optional; times are in milliseconds unless named in seconds. The
+ * misbehaviours (`rejectEveryKey`, `rateLimitExhausted`, `dateSkewMs`, `storageCors`) are `FakeMisbehaviour`'s.
+ */
+export interface FakeApiOptions extends FakeMisbehaviour {
   /** Keys the API accepts. Default: `[FAKE_API_KEY]`. */
   apiKeys?: readonly string[]
   /** Starting credit balance, shared by every key. Default 1000. */
@@ -142,7 +146,8 @@ export class FakeApi {
   async handle(request: Request): Promise<Response> {
     this.jobs.settle()
     const url = new URL(request.url)
-    const route = matchRoute(request.method, url)
+    const preflight = storagePreflight(request, url, this.options.storageCors)
+    const route = preflight?.route ?? matchRoute(request.method, url)
     const entry: Mutable<LedgerEntry> = {
       endpoint: route.endpoint,
       method: request.method,
@@ -156,6 +161,10 @@ export class FakeApi {
     // A storage body stays unread here: the upload handler streams and hashes the media itself.
     if (route.endpoint !== 'upload' && route.endpoint !== 'download') entry.body = parseJson(await request.text())
     this.ledger.push(entry)
+    if (preflight) {
+      entry.status = preflight.response.status
+      return stampResponse(preflight.response, request, route.endpoint, this.options, this.now())
+    }
     const fault = this.faults.take(route.endpoint)
     entry.fault = fault
     const response = await applyFault(
@@ -169,7 +178,7 @@ export class FakeApi {
       this.options.errorStyle,
     )
     entry.status = response.status
-    return response
+    return stampResponse(response, request, route.endpoint, this.options, this.now())
   }
 
   private async serve(request: Request, route: Route, entry: Mutable<LedgerEntry>): Promise<Response> {
@@ -191,11 +200,12 @@ export class FakeApi {
   private api(request: Request, route: Route, body: unknown): Response {
     const key = request.headers.get('x-api-key') ?? ''
     const limit = this.rateWindow?.hit(key, route.endpoint === 'startJob', this.now())
-    const reply: Reply = limit?.exceeded ?? this.authorize(key) ?? this.jobs.reply(route, key, body, new URL(request.url).origin)
+    const forced = forcedReply(this.options, this.now())
+    const reply: Reply = limit?.exceeded ?? forced ?? this.authorize(key) ?? this.jobs.reply(route, key, body, new URL(request.url).origin)
     const id = requestId()
     const answer =
       'error' in reply ? errorBody(reply, this.options.errorStyle, id) : this.options.drift ? drift(route.endpoint, reply.body) : reply.body
-    const response = json(reply.status, answer, limit?.headers)
+    const response = json(reply.status, answer, { ...limit?.headers, ...forced?.headers })
     response.headers.set('X-API-Version', API_VERSION)
     if (this.options.errorStyle === 'envelope') response.headers.set('X-Request-Id', id)
     return response
