@@ -42,7 +42,11 @@ vi.setConfig({ maxConcurrency: 12 })
 const BUDGET = 2
 const CREDITS = 1000
 const LENGTH_SECONDS = 10
-const TIMEOUT_MS = 250
+/**
+ * The per-attempt timeout of the 'slow' cells. Their faulted attempts never answer, so only the deadline ends them;
+ * the attempt after must answer within it, which a loopback request does with room to spare on a busy machine.
+ */
+const TIMEOUT_MS = 3_000
 const RESULT_SIZE = 200_000
 const DATA = Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 7 + 3) % 256)
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -90,7 +94,7 @@ const FAULTS: readonly Fault[] = [
     status: 429,
     make: () => ({ status: 429, headers: { 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000)) } }),
   },
-  { name: 'headers slower than the timeout', kind: 'slow', make: () => ({ delayMs: 5_000 }) },
+  { name: 'headers slower than the timeout', kind: 'slow', make: () => ({ delayMs: 600_000 }) },
   { name: 'truncated JSON', kind: 'truncated', make: () => ({ truncate: true }) },
   { name: 'an HTML body', kind: 'html', make: () => ({ html: true }) },
   { name: 'a body that breaks the schema', kind: 'bad-schema', make: () => ({ badSchema: true }) },
@@ -430,7 +434,7 @@ server.api.inject('upload', { drop: 'mid-body' })
 server.api.inject('startJob', { status: 503 })
 server.api.inject('status', { delayMs: 600_000 })
 server.api.inject('download', { drop: 'before-response' })
-const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, timeout: 300 })
+const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, timeout: 2_000 })
 const foreground = await Video.open(${JSON.stringify(video)}).removeBackground({ client, pollSeconds: 0.01 })
 await foreground.save(${JSON.stringify(join(root, 'exit-check.webm'))})
 server.api.inject('credits', { delayMs: 600_000 })

@@ -177,7 +177,8 @@ describe('startJob is never sent twice blindly', () => {
   const failures: Record<string, { reply: Reply; timeout?: number }> = {
     '500': { reply: fail(500) },
     'a dropped connection': { reply: dropped },
-    'a timeout': { reply: hang, timeout: 100 },
+    // The hanging start ends at the deadline; the status read and the start after it must answer within it.
+    'a timeout': { reply: hang, timeout: 2_000 },
   }
   const restarted = { status: 'processing', creditsUsed: 12 }
 
@@ -252,7 +253,8 @@ describe('per-attempt timeout', () => {
 
   it('on a GET is retried', async () => {
     const hits = sequence(hang, ok(CREDITS))
-    await expect(client().credits({ timeout: 50 })).resolves.toMatchObject({ totalCredits: 10 })
+    // The hung attempt ends at the deadline; the retry must answer within it, with room on a busy machine.
+    await expect(client().credits({ timeout: 2_000 })).resolves.toMatchObject({ totalCredits: 10 })
     expect(hits).toHaveLength(2)
   })
 })
