@@ -10,7 +10,7 @@ import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type VideoSource } from './transfer/source'
 import { storageUrlPolicy, type StorageUrlPolicy } from './transfer/storage-url'
 import { uploadToSignedUrl } from './transfer/upload'
-import { creditsShape, deleteJobShape, fileJobShape, jobStatusShape, startJobShape, urlJobShape, webhookDeliveriesShape } from './shapes'
+import { creditsShape, deleteJobShape, fileJobShape, jobStatusShape, startJobShape, urlJobShape, webhookDeliveriesShape } from './schemas'
 import {
   type CreateJobFileParams,
   type CreateJobUrlParams,
@@ -22,7 +22,7 @@ import {
   type StartJobResponse,
   type UrlJob,
   type WebhookDeliveries,
-} from './schemas'
+} from './types'
 import {
   checkApiKey,
   checkBaseUrl,

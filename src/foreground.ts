@@ -1,6 +1,6 @@
 import { internalsOf, type ClientBase, type ClientInternals } from './client'
 import { ValidationError, abortError, saveFailed } from './errors'
-import type { JobStatus } from './schemas'
+import type { JobStatus } from './types'
 import { download, type DownloadOptions, type SaveOptions } from './transfer/download'
 
 /** What a `Foreground` knows besides the job's status: what was asked for and sent. */

@@ -58,7 +58,7 @@ export type {
   UrlJob,
   WebhookDeliveries,
   WebhookDelivery,
-} from './schemas'
+} from './types'
 export type { TransparentName } from './formats'
 export { VERSION } from './version'
 export { Video, RemoveBGOptions, Prefer, Model, type PreferTable, type RemoveBGOptionsInit, type RemoveBackgroundParams } from './video'

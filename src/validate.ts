@@ -3,7 +3,7 @@ import type { LogLevel } from './core/logger'
 import { API_KEY_ENV } from './defaults'
 import { ValidationError } from './errors'
 import { UPLOAD_CONTENT_TYPES } from './formats'
-import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './schemas'
+import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './types'
 
 /** Checks that refuse bad input before anything is sent; each error names the field. */
 

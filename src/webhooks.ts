@@ -6,7 +6,7 @@
  */
 import { parseJson } from './core/json'
 import { ValidationError } from './errors'
-import type { JobStatus } from './schemas'
+import type { JobStatus } from './types'
 
 /** A webhook delivery as sent: unsigned, so nothing in it is trusted until `verifyWebhook` confirms it. */
 export interface WebhookEvent {

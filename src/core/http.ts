@@ -14,7 +14,7 @@ import { maskHeaders, redact } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
 import { readCapped } from './body'
 import { linkSignal } from './signal'
-import { readResponse, type ResponseShape } from './tolerance'
+import { readResponse, type ResponseShape } from '../schemas'
 
 /** Per-call options, the last argument of every client method. */
 export interface RequestOptions {

@@ -1,6 +1,6 @@
 import { ApiError, ConnectionError, TimeoutError, jobFailed, statusUnreadable, waitTimedOut } from '../errors'
 import { isRetryable } from './retry'
-import type { JobStatus, StartJobOptions, StartJobResponse } from '../schemas'
+import type { JobStatus, StartJobOptions, StartJobResponse } from '../types'
 import type { Exchange, RequestOptions } from './http'
 import { linkSignal, sleep, throwIfAborted } from './signal'
 

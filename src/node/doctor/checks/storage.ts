@@ -1,6 +1,6 @@
 import { linkSignal } from '../../../core/signal'
 import { AbortError, StorageError, networkError } from '../../../errors'
-import type { FileJob } from '../../../schemas'
+import type { FileJob } from '../../../types'
 import { storageUrlPolicy } from '../../../transfer/storage-url'
 import { describe, duration, failedWith, settle, type Check, type DoctorRun, type Outcome } from '../run'
 
