@@ -46,7 +46,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     }
     let client: VideoBGRemoverClient | undefined
     const context = { client: () => (client ??= clientFor(invocation.global)), ui, signal: controller.signal, cwd: process.cwd() }
-    await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)
+    await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options, invocation.input)
     return ExitCode.OK
   } catch (error) {
     let code = exitCodeFor(error)

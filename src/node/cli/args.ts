@@ -4,7 +4,7 @@ import { Model } from '../index'
 import { checkHexColor, checkPositive } from '../../validate'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
-export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'fake'] as const
+export const COMMANDS = ['remove', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
@@ -30,12 +30,14 @@ export interface CommandOptions {
   contentType?: string
   /** Replace an existing output file. */
   force?: boolean
+  /** `false` (--no-preflight): skip the credit check before the job is created or started. */
+  preflight?: false
 }
 
 export type Invocation =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'command'; command: CommandName; target?: string; options: CommandOptions; global: GlobalOptions }
+  | { kind: 'command'; command: CommandName; target?: string; input?: string; options: CommandOptions; global: GlobalOptions }
 
 const FORMATS = TRANSPARENT_FORMATS
 const MODEL_ALIASES: Record<string, string> = {
@@ -47,7 +49,9 @@ const MODEL_ALIASES: Record<string, string> = {
 
 /** Which command options each command accepts (the global ones are accepted everywhere). */
 const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
-  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force'],
+  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
+  resume: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
+  probe: ['contentType'],
   wait: ['output', 'timeout', 'poll', 'force'],
   credits: [],
   status: [],
@@ -56,19 +60,25 @@ const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
 }
 const TARGET: Record<CommandName, string | undefined> = {
   remove: '<file|url>',
+  probe: '<file>',
+  resume: '<job-id>',
   wait: '<job-id>',
   status: '<job-id>',
   delete: '<job-id>',
   credits: undefined,
   fake: undefined,
 }
+/** Commands that take a second, optional argument after their target. */
+const INPUT: Partial<Record<CommandName, string>> = { resume: '[file|url]' }
 
 export function helpText(): string {
   const codes = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
   return `vbr: remove the background from videos with the VideoBGRemover API
 
 Usage:
-  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url]
+  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url] [--no-preflight]
+  vbr probe <file>
+  vbr resume <job-id> [file|url] [-o out]
   vbr credits
   vbr status <job-id>
   vbr wait <job-id> [-o out]
@@ -77,7 +87,11 @@ Usage:
   vbr --help | --version
 
 Commands:
-  remove   upload a video (or have the API fetch a URL), process it, wait and download the result
+  remove   upload a video (or have the API fetch a URL), process it, wait and download the result; first
+           checks that the credits cover the video's length, and prints the job's id as soon as it exists
+  probe    read a video's duration, container and size from the file, its cost in credits, and the balance
+  resume   finish a job from whatever stage it reached, never starting it twice: with the video when it has
+           not started yet (same options as remove), without it once it has
   credits  show the credit balance (1 credit per second of video)
   status   show a job's status once
   wait     wait for a job to finish; with -o, download its result
@@ -95,6 +109,7 @@ ${wrap(FORMATS.join(', '), 24, 110)}
       --webhook <url>   also report to this URL (job.started, job.completed, job.failed)
       --content-type <t>
                         the upload's type when the file name does not say it: video/mp4, video/mov, video/webm
+      --no-preflight    start without checking first that the credits cover the video (the API checks at the start)
       --timeout <s>     stop waiting after this many seconds (the job goes on)
       --poll <s>        seconds between status checks (default: adaptive, 1 s growing to 10 s)
       --api-key <key>   API key (default: $VIDEOBGREMOVER_API_KEY; prefer the variable, arguments show in ps)
@@ -110,7 +125,7 @@ in another shell, and every command there talks to the fake API.
 
 On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
 (or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
-resume with \`vbr wait <job-id> -o out\` or remove with \`vbr delete <job-id>\`.
+resume with \`vbr resume <job-id> <file> -o out\` or remove with \`vbr delete <job-id>\`.
 
 Exit codes:
 ${codes}
@@ -138,6 +153,7 @@ const OPTIONS = {
   poll: { type: 'string' },
   'content-type': { type: 'string' },
   force: { type: 'boolean' },
+  'no-preflight': { type: 'boolean' },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
@@ -157,6 +173,7 @@ const FLAG_OF: Record<keyof CommandOptions, string> = {
   poll: '--poll',
   contentType: '--content-type',
   force: '--force',
+  preflight: '--no-preflight',
 }
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
@@ -180,7 +197,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const expected = TARGET[command]
   if (expected !== undefined && rest.length === 0) throw usage(`vbr ${command} needs ${expected}.`)
-  const extra = expected === undefined ? rest : rest.slice(1)
+  const extra = expected === undefined ? rest : rest.slice(INPUT[command] === undefined ? 1 : 2)
   if (extra.length > 0) throw usage(`Unexpected argument "${extra[0]}" for vbr ${command}.`)
 
   const options: CommandOptions = {
@@ -193,6 +210,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     poll: values.poll === undefined ? undefined : seconds(values.poll, '--poll'),
     contentType: values['content-type'],
     force: values.force || undefined,
+    preflight: values['no-preflight'] ? false : undefined,
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
     if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take ${FLAG_OF[key]}.`)
@@ -208,6 +226,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     kind: 'command',
     command,
     target: expected === undefined ? undefined : rest[0],
+    ...(INPUT[command] !== undefined && rest[1] !== undefined && { input: rest[1] }),
     options,
     global: {
       apiKey: values['api-key'] ?? (env.VIDEOBGREMOVER_API_KEY || undefined),

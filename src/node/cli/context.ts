@@ -11,4 +11,5 @@ export interface Context {
   cwd: string
 }
 
-export type Command = (context: Context, target: string | undefined, options: CommandOptions) => Promise<void>
+/** A command: its target (a file, URL or job id), its options, and the optional second argument some take. */
+export type Command = (context: Context, target: string | undefined, options: CommandOptions, input?: string) => Promise<void>

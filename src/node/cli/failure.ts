@@ -1,4 +1,12 @@
-import { AbortError, ApiError, InsufficientCreditsError, JobNotFoundError, ProcessingError, VideoBGRemoverError } from '../index'
+import {
+  AbortError,
+  ApiError,
+  InsufficientCreditsError,
+  JobNotFoundError,
+  ProcessingError,
+  StorageError,
+  VideoBGRemoverError,
+} from '../index'
 import { ExitCode } from './exit-codes'
 
 /**
@@ -14,6 +22,7 @@ const FLAGS_FOR_OPTIONS: readonly [option: string, flag: string][] = [
   ['pollSeconds', '--poll'],
   ['webhook_url', '--webhook'],
   ['background.color', '--color'],
+  ['preflight: false', '--no-preflight'],
 ]
 
 function inFlags(message: string): string {
@@ -29,7 +38,7 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     hints.push(
       `Job ${jobId} was left behind${state}.`,
       `  Check it:  vbr status ${jobId}`,
-      `  Finish it: vbr wait ${jobId} -o <file>`,
+      `  Finish it: vbr resume ${jobId} <video> -o <file>`,
       `  Remove it: vbr delete ${jobId}`,
     )
   switch (code) {
@@ -43,7 +52,11 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     case ExitCode.CREDITS: {
       const left = error instanceof InsufficientCreditsError ? error.remainingCredits : undefined
       hints.push(`Top up your credits (1 credit per second of video)${left === undefined ? '' : `; ${left} left`}.`)
-      if (jobId) hints.push(`Job ${jobId} was created but not started (free); start again after topping up, or: vbr delete ${jobId}`)
+      if (jobId) {
+        hints.push(
+          `Job ${jobId} was created but not started (free): after topping up, vbr resume ${jobId} <video> starts it; or vbr delete ${jobId}`,
+        )
+      }
       return { message, hints }
     }
     case ExitCode.JOB_FAILED:
@@ -54,6 +67,12 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
       if (error instanceof JobNotFoundError && jobId)
         return { message: `Job ${jobId} does not exist (or belongs to another API key).`, hints }
       return { message, hints }
+  }
+  if (error instanceof StorageError && (error.code === 'upload_url_unknown' || error.code === 'upload_url_expired')) {
+    hints.push(
+      `Start over with a new job: vbr remove <video>. Job ${jobId} never started and costs nothing (vbr delete ${jobId} removes it).`,
+    )
+    return { message, hints }
   }
   if (jobId) leftBehind('')
   return { message, hints }
@@ -69,7 +88,10 @@ export function errorJson(error: unknown, code: ExitCode): Record<string, unknow
   if (code === ExitCode.INTERRUPTED) details.message = message
   if (error instanceof VideoBGRemoverError && error.jobId) details.jobId = error.jobId
   if (error instanceof ApiError) Object.assign(details, { status: error.status, code: error.code, requestId: error.requestId })
-  if (error instanceof InsufficientCreditsError) details.remainingCredits = error.remainingCredits
+  if (error instanceof InsufficientCreditsError) {
+    details.remainingCredits = error.remainingCredits
+    details.requiredCredits = error.requiredCredits
+  }
   if (error instanceof ProcessingError && error.code === 'job_failed') details.job = error.body
   return details
 }
