@@ -108,7 +108,7 @@ export function checkJobId(value: unknown): string {
 export function checkJobHandle(value: unknown): JobJSON {
   if (typeof value === 'string') return { id: checkJobId(value) }
   if (typeof value !== 'object' || value === null) {
-    throw new ValidationError(`client.job() takes a job id or what job.toJSON() gave, got ${show(value)}`, 'job')
+    throw new ValidationError(`client.job() takes a job id or what job.toJSON() gave, got ${show(value)}`, 'jobId')
   }
   const fields = value as Record<string, unknown>
   const text = (field: 'format' | 'model' | 'source') => {
