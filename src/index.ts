@@ -1,5 +1,5 @@
 import { ClientBase, type ClientOptions } from './client'
-import { webPlatform } from './platform'
+import { noFiles, webPlatform } from './platform'
 import { describeSource, type OpenOptions, type VideoSource } from './transfer/source'
 import { VideoBase } from './video'
 
@@ -29,7 +29,7 @@ export class Video extends VideoBase {
    *   name or `contentType`), an empty input, one over `maxSize` (1 GB by default), or a stream without `size`.
    */
   static open(source: VideoSource, options?: OpenOptions): Video {
-    return new Video(describeSource(source, options), webPlatform)
+    return new Video(describeSource(source, options), noFiles)
   }
 }
 

@@ -80,10 +80,10 @@ interface Prepared extends Submission {
  */
 export class VideoBase {
   readonly #load: SourceLoader
-  readonly #platform: Platform
+  readonly #platform: Pick<Platform, 'openFile'>
 
-  /** @internal built by the runtime's `Video.open()`. */
-  protected constructor(load: SourceLoader, platform: Platform) {
+  /** @internal built by the runtime's `Video.open()`, with what it has for file paths. */
+  protected constructor(load: SourceLoader, platform: Pick<Platform, 'openFile'>) {
     this.#load = load
     this.#platform = platform
   }
