@@ -8,7 +8,8 @@ import { checkRequestOptions, checkWaitOptions } from './validate'
 
 /**
  * A job as a small plain object, from `job.toJSON()` (or `JSON.stringify(job)`): store it, and turn it back into a
- * `Job` in any process with `client.job(json)`. It holds no secret: no key, no signed URL.
+ * `Job` in any process with `client.job(json)`. It holds no API key and no URL the API signed; `source` is what you
+ * passed to `Video.open()` (a file name or path, or your URL as given).
  */
 export interface JobJSON {
   /** The job's id. */

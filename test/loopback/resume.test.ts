@@ -161,13 +161,18 @@ describe('resuming with jobId', () => {
     expectOneCreateAtMostOneStart(server, 1)
   })
 
-  it('failed: a ProcessingError with the job id and the server message, and no start', async () => {
+  it('failed: a ProcessingError with the job id and the server message, and no start (job.result() too)', async () => {
     await using server = await startFakeServer({ failJob: () => 'No person found in the video' })
     const client = clientFor(server)
     const { id } = await video().submit({ client })
     await until(() => server.api.job(id)?.status === 'failed')
 
-    for (const resume of [() => video().removeBackground({ client, jobId: id }), () => video().submit({ client, jobId: id })]) {
+    const resumes = [
+      () => video().removeBackground({ client, jobId: id }),
+      () => video().submit({ client, jobId: id }),
+      () => client.job(id).result(),
+    ]
+    for (const resume of resumes) {
       const error = await failure(resume)
       expect(error).toBeInstanceOf(ProcessingError)
       expect(error).toMatchObject({ jobId: id, code: 'job_failed', message: 'No person found in the video' })
