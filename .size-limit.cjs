@@ -7,12 +7,23 @@
  */
 const quiet = (config) => ({ ...config, logOverride: { ...config.logOverride, 'ignored-bare-import': 'silent' } })
 
+// The container probe (about 4 kB of the budgets below) is reachable only from Video: removeBackground and submit
+// probe the video for the credit preflight, on by default. Importing the client alone keeps it out, which the
+// "alone" budget holds; that one grew by Job and Foreground (client.job(id).result()), not by the probe.
 module.exports = [
+  {
+    name: 'browser: VideoBGRemoverClient alone',
+    path: 'dist/browser.js',
+    import: '{ VideoBGRemoverClient }',
+    limit: '16.6 KB',
+    gzip: true,
+    modifyEsbuildConfig: quiet,
+  },
   {
     name: 'browser: VideoBGRemoverClient + Video',
     path: 'dist/browser.js',
     import: '{ VideoBGRemoverClient, Video }',
-    limit: '18 KB',
+    limit: '23 KB',
     gzip: true,
     modifyEsbuildConfig: quiet,
   },
@@ -20,7 +31,7 @@ module.exports = [
     name: 'browser: whole main entry',
     path: 'dist/browser.js',
     import: '*',
-    limit: '20 KB',
+    limit: '23.5 KB',
     gzip: true,
     modifyEsbuildConfig: quiet,
   },
@@ -28,7 +39,7 @@ module.exports = [
     name: 'workers and other web runtimes: whole main entry',
     path: 'dist/index.js',
     import: '*',
-    limit: '20 KB',
+    limit: '24 KB',
     gzip: true,
     modifyEsbuildConfig: quiet,
   },

@@ -41,12 +41,13 @@ try {
 
   // 3. Cancel on demand with an AbortController, e.g. a Cancel button or Ctrl-C:
   //      process.once('SIGINT', () => controller.abort())
-  //    Here the upload is slow and we cancel after 200 ms. Every wait and socket is released at once.
+  //    Here the upload is slow and we cancel 200 ms after the job was created. Every wait and socket is released at once.
   const controller = new AbortController()
   fake.api.inject('upload', { delayMs: 10_000 })
-  const timer = setTimeout(() => controller.abort(new Error('cancelled by the user')), 200)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const cancelSoon = () => void (timer = setTimeout(() => controller.abort(new Error('cancelled by the user')), 200))
   try {
-    await video.removeBackground({ client, signal: controller.signal })
+    await video.removeBackground({ client, signal: controller.signal, onJobCreated: cancelSoon })
   } catch (error) {
     if (!(error instanceof AbortError)) throw error
     console.log(`3. aborted (${(error.cause as Error).message}); job ${error.jobId} left behind, deleting it`)

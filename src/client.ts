@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from './core/logger'
 import { isBrowser } from './core/runtime'
 import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
+import { Job, type JobJSON } from './job'
 import type { Platform } from './platform'
 import type { ProgressCallback } from './transfer/progress'
 import { describeSource, type VideoSource } from './transfer/source'
@@ -28,6 +29,7 @@ import {
   checkBaseUrl,
   checkCreateJobFile,
   checkCreateJobUrl,
+  checkJobHandle,
   checkJobId,
   checkLogLevel,
   checkNonNegativeInteger,
@@ -76,6 +78,7 @@ export interface ClientInternals {
   policy: StorageUrlPolicy
   /** The lifecycle's calls, unchecked: the public boundary checked the arguments already. */
   calls: JobCalls
+  credits(options: RequestOptions): Promise<Credits>
   createJobFile(params: CreateJobFileParams, options: RequestOptions): Promise<FileJob>
   createJobUrl(params: CreateJobUrlParams, options: RequestOptions): Promise<UrlJob>
 }
@@ -169,6 +172,7 @@ export class ClientBase {
       timeout: this.timeout,
       policy: storageUrlPolicy(baseUrl, options.allowInsecureHttp),
       calls: this.#calls,
+      credits: (o) => http.request({ method: 'GET', path: '/v1/credits', shape: creditsShape, retry: 'read' }, o),
       createJobFile: (params, o) =>
         http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
       createJobUrl: (params, o) =>
@@ -191,7 +195,7 @@ export class ClientBase {
    * `remainingCredits` against the video's length in seconds before starting a long job.
    */
   async credits(options?: RequestOptions): Promise<Credits> {
-    return this.#send({ method: 'GET', path: '/v1/credits', shape: creditsShape, retry: 'read' }, options)
+    return internals.get(this)!.credits(checkRequestOptions(options))
   }
 
   /**
@@ -272,6 +276,17 @@ export class ClientBase {
    */
   async wait(jobId: string, waitOptions: WaitOptions = {}, options?: RequestOptions): Promise<JobStatus> {
     return waitForJob(this.#calls, checkJobId(jobId), checkWaitOptions(waitOptions), checkRequestOptions(options))
+  }
+
+  /**
+   * A handle on an existing job, from its id or from what `job.toJSON()` gave (in this process or another): read its
+   * status with `job.status()`, or wait for its result with `job.result()`. Sends nothing.
+   *
+   * @throws ValidationError for an id that is not a job id, or an object whose `format`, `model` or `source` is not a
+   *   string.
+   */
+  job(job: string | JobJSON): Job {
+    return new Job(this, internals.get(this)!, checkJobHandle(job))
   }
 
   /**

@@ -1,5 +1,7 @@
 import { ClientBase, type ClientOptions } from './client'
-import { webPlatform } from './platform'
+import { noFiles, webPlatform } from './platform'
+import { describeSource, type OpenOptions, type VideoSource } from './transfer/source'
+import { VideoBase } from './video'
 
 /** The typed client for every endpoint of the VideoBGRemover API. */
 export class VideoBGRemoverClient extends ClientBase {
@@ -13,6 +15,21 @@ export class VideoBGRemoverClient extends ClientBase {
    */
   constructor(apiKey?: string, options: ClientOptions = {}) {
     super(apiKey, options, webPlatform)
+  }
+}
+
+/** A video to process: a Blob or File, bytes, a stream or an http(s) URL (file paths need Node, Bun or Deno). */
+export class Video extends VideoBase {
+  /**
+   * A video to process, from a file path (Node, Bun, Deno), an `http(s)` URL (the API downloads it), a `File` or
+   * `Blob`, bytes, or a `ReadableStream` with `{ size }`. Checks the source at once; a file's size is read when
+   * `removeBackground` runs. Nothing is sent yet.
+   *
+   * @throws ValidationError for an unknown kind of source, a content type other than MP4, MOV or WebM (from the file
+   *   name or `contentType`), an empty input, one over `maxSize` (1 GB by default), or a stream without `size`.
+   */
+  static open(source: VideoSource, options?: OpenOptions): Video {
+    return new Video(describeSource(source, options), noFiles)
   }
 }
 
@@ -61,7 +78,18 @@ export type {
 } from './types'
 export type { TransparentName } from './formats'
 export { VERSION } from './version'
-export { Video, RemoveBGOptions, Prefer, Model, type PreferTable, type RemoveBGOptionsInit, type RemoveBackgroundParams } from './video'
+export {
+  RemoveBGOptions,
+  Prefer,
+  Model,
+  type VideoBase,
+  type PreferTable,
+  type RemoveBGOptionsInit,
+  type RemoveBackgroundParams,
+  type SubmitParams,
+} from './video'
+export { Job, type JobJSON } from './job'
+export type { ProbeResult, ProbedContainer } from './probe/index'
 export { Foreground, type ForegroundDetails } from './foreground'
 export type { OpenOptions, VideoSource } from './transfer/source'
 export type { Progress, ProgressCallback } from './transfer/progress'

@@ -35,6 +35,9 @@ const cannotSave = async (): Promise<void> => {
   throw new ValidationError('save(path) needs a file system: use blob(), arrayBuffer() or stream()', 'path')
 }
 
+/** What `Video` needs of a runtime to read a file path: here, to refuse it (web runtimes have no files). */
+export const noFiles: Pick<Platform, 'openFile'> = { openFile: cannotOpen }
+
 export const webPlatform: Platform = {
   openFile: cannotOpen,
   saveFile: cannotSave,

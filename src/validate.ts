@@ -3,6 +3,7 @@ import type { LogLevel } from './core/logger'
 import { API_KEY_ENV } from './defaults'
 import { ValidationError } from './errors'
 import { UPLOAD_CONTENT_TYPES } from './formats'
+import type { JobJSON } from './job'
 import type { CreateJobFileParams, CreateJobUrlParams, StartJobOptions } from './types'
 
 /** Checks that refuse bad input before anything is sent; each error names the field. */
@@ -101,6 +102,48 @@ export function checkJobId(value: unknown): string {
     throw new ValidationError(`jobId must be the id of a job (letters, digits, '-', '_', '.', '~'), got ${show(value)}`, 'jobId')
   }
   return value
+}
+
+/** What `client.job()` takes: a job id, or the object `job.toJSON()` gave (extra fields are ignored). */
+export function checkJobHandle(value: unknown): JobJSON {
+  if (typeof value === 'string') return { id: checkJobId(value) }
+  if (typeof value !== 'object' || value === null) {
+    throw new ValidationError(`client.job() takes a job id or what job.toJSON() gave, got ${show(value)}`, 'jobId')
+  }
+  const fields = value as Record<string, unknown>
+  const text = (field: 'format' | 'model' | 'source') => {
+    const given = fields[field]
+    if (given !== undefined && typeof given !== 'string') {
+      throw new ValidationError(`job.${field} must be a string when given, got ${show(given)}`, field)
+    }
+    return given
+  }
+  return { id: checkJobId(fields.id), format: text('format'), model: text('model'), source: text('source') }
+}
+
+/** What `removeBackground` and `submit` take besides the options, the wait and the source. */
+export interface SubmitSettings {
+  jobId?: string
+  onJobCreated?: unknown
+  preflight?: boolean
+  maxCredits?: number
+}
+
+export function checkSubmitSettings<T extends SubmitSettings>(settings: T): T {
+  if (settings.jobId !== undefined) checkJobId(settings.jobId)
+  if (settings.onJobCreated !== undefined && typeof settings.onJobCreated !== 'function') {
+    throw new ValidationError(`onJobCreated must be a function, got ${show(settings.onJobCreated)}`, 'onJobCreated')
+  }
+  if (settings.preflight !== undefined && typeof settings.preflight !== 'boolean') {
+    throw new ValidationError(`preflight must be true or false, got ${show(settings.preflight)}`, 'preflight')
+  }
+  if (settings.maxCredits !== undefined) {
+    checkPositive(settings.maxCredits, 'maxCredits')
+    if (settings.preflight === false) {
+      throw new ValidationError('maxCredits needs the preflight, which measures the video: leave preflight on', 'maxCredits')
+    }
+  }
+  return settings
 }
 
 export function checkWaitOptions<T extends { pollSeconds?: number; timeout?: number }>(options: T): T {

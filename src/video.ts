@@ -1,225 +1,189 @@
-import { internalsOf, type ClientBase } from './client'
-import { startJobSafely, waitForJob, type WaitOptions } from './core/lifecycle'
+import { internalsOf, type ClientBase, type ClientInternals } from './client'
+import { waitForJob, type WaitOptions } from './core/lifecycle'
+import { throwIfAborted } from './core/signal'
 import { ValidationError, VideoBGRemoverError } from './errors'
 import { Foreground } from './foreground'
-import type { JobBackground, ModelName, StartJobOptions, TransparentFormat } from './types'
+import { Job, waitFrom, type JobJSON } from './job'
+import type { Platform } from './platform'
+import { probeSource } from './preflight'
+import type { ProbeResult } from './probe/index'
+import { RemoveBGOptions, type RemoveBGOptionsInit } from './remove-options'
+import type { JobStatus } from './types'
+import { submitJob, type Submission, type Submitted } from './submit'
 import type { ProgressCallback } from './transfer/progress'
-import { describeSource, type OpenOptions, type SourceLoader, type VideoSource } from './transfer/source'
-import { uploadToSignedUrl } from './transfer/upload'
-import { throwIfAborted } from './core/signal'
-import { TRANSPARENT_FORMATS, type TransparentName } from './formats'
-import { checkKnownValue, checkStartOptions, checkWaitOptions } from './validate'
+import type { SourceLoader } from './transfer/source'
+import { checkStartOptions, checkSubmitSettings, checkWaitOptions } from './validate'
 
-/**
- * The type of `Prefer`: `AUTO` (`webm_vp9`) plus one upper-case key per transparent format, whose value is the
- * format's wire name (`WEBM_VP9: 'webm_vp9'`, `MOV_PRORES: 'mov_prores'`, …).
- */
-export type PreferTable = {
-  /** `webm_vp9`: the default, `.webm` VP9 with alpha. */
-  readonly AUTO: 'webm_vp9'
-} & { readonly [F in TransparentName as Uppercase<F>]: F }
+export { Model, Prefer, RemoveBGOptions, type PreferTable, type RemoveBGOptionsInit } from './remove-options'
 
-/**
- * Every transparent output format, for `new RemoveBGOptions(Prefer.MOV_PRORES)`; `AUTO` is `webm_vp9`.
- *
- * - `WEBM_VP9`: `.webm` VP9 with alpha; plays in browsers (decoding the alpha elsewhere needs libvpx).
- * - `MOV_PRORES`: `.mov` ProRes 4444 with alpha, for editing software.
- * - `STACKED_VIDEO`: `.mp4` twice the height: colour on top, greyscale mask below.
- * - `PRO_BUNDLE`: `.zip` of `color.mp4`, `alpha.mp4`, maybe `audio.m4a`, and `manifest.json`.
- * - `PNG_SEQUENCE`: `.zip` of RGBA PNG frames.
- * - `GIF`, `WEBP`: animated images (GIF with 1-bit transparency).
- * - `LOTTIE`: a Lottie `.json` with WebP frames, for the Lottie players.
- * - `MASK_VIDEO_INVERTED`: a mask showing what was removed (undocumented by the vendor).
- */
-export const Prefer: PreferTable = Object.freeze(
-  Object.fromEntries([['AUTO', 'webm_vp9'], ...TRANSPARENT_FORMATS.map((format) => [format.toUpperCase(), format])]),
-) as PreferTable
-
-/** The four models, for `RemoveBGOptions.withModel(Model.HUMAN)`; any other string is sent as given. */
-export const Model = {
-  /** `videobgremover-original`: the API's default, for any subject. */
-  ORIGINAL: 'videobgremover-original',
-  /** `videobgremover-light`: a lighter model. */
-  LIGHT: 'videobgremover-light',
-  /** `videobgremover-pro`: for complex objects. */
-  PRO: 'videobgremover-pro',
-  /** `videobgremover-human`: fast matting for people and portraits. */
-  HUMAN: 'videobgremover-human',
-} as const
-
-/** `RemoveBGOptions` as a plain object: `{ prefer, model, background }`, every field optional. */
-export interface RemoveBGOptionsInit {
-  /** The transparent output format, one of `Prefer` (default `webm_vp9`). Ignored when `background` is a colour or composition. */
-  prefer?: TransparentFormat
-  /** The model, one of `Model` (default: the API's, `videobgremover-original`). */
-  model?: ModelName
-  /** A `#RRGGBB` colour, or a full background (colour or server-side composition) instead of transparency. */
-  background?: string | JobBackground
-}
-
-/** What to produce: a transparent format (default `webm_vp9`), a model, or a colour or composition background. */
-export class RemoveBGOptions {
-  /** The transparent output format (default `webm_vp9`). */
-  readonly prefer: TransparentFormat
-  /** The model; undefined leaves the choice to the API (`videobgremover-original`). */
-  readonly model?: ModelName
-  /** The background sent instead of transparency (a colour string becomes `{ type: 'color', color }`), if any. */
-  readonly background?: JobBackground
-
-  /**
-   * @param prefer the transparent output format, one of `Prefer` (default `Prefer.AUTO`, `webm_vp9`).
-   * @param model one of `Model`; default: the API's (`videobgremover-original`).
-   * @param background a `#RRGGBB` colour or a `JobBackground`, instead of transparency (the output is then MP4).
-   * @throws ValidationError when `prefer` or `model` is empty or a near-miss of a known value (`webm-vp9`); other
-   *   unknown strings are sent as given. The colour is checked when the job starts.
-   */
-  constructor(prefer: TransparentFormat = Prefer.AUTO, model?: ModelName, background?: string | JobBackground) {
-    this.prefer = checkKnownValue(prefer, TRANSPARENT_FORMATS, 'prefer')
-    this.model = model === undefined ? undefined : checkKnownValue(model, Object.values(Model), 'model')
-    if (typeof background === 'string') {
-      this.background = { type: 'color', color: background }
-    } else if (background?.type === 'transparent') {
-      const format = checkKnownValue(background.transparent_format ?? this.prefer, TRANSPARENT_FORMATS, 'background.transparent_format')
-      this.background = { ...background, transparent_format: format }
-    } else {
-      this.background = background
-    }
-  }
-
-  /**
-   * Options for a transparent output in `prefer`'s format, with the default model:
-   * `RemoveBGOptions.withPrefer(Prefer.MOV_PRORES)`. The same as `new RemoveBGOptions(prefer)`.
-   *
-   * @param prefer one of `Prefer`, e.g. `Prefer.WEBM_VP9` (`.webm` with alpha) or `Prefer.STACKED_VIDEO`.
-   * @throws ValidationError when `prefer` is empty or a near-miss of a known format (`webm-vp9`).
-   */
-  static withPrefer(prefer: TransparentFormat): RemoveBGOptions {
-    return new RemoveBGOptions(prefer)
-  }
-
-  /**
-   * Options for the default transparent format (`webm_vp9`) with another model:
-   * `RemoveBGOptions.withModel(Model.HUMAN)`. The same as `new RemoveBGOptions(Prefer.AUTO, model)`.
-   *
-   * @param model one of `Model`; any other string is sent as given.
-   * @throws ValidationError when `model` is empty or a near-miss of a known model (`videobgremover-humen`).
-   */
-  static withModel(model: ModelName): RemoveBGOptions {
-    return new RemoveBGOptions(Prefer.AUTO, model)
-  }
-
-  /**
-   * Whatever `removeBackground({ options })` accepts, as a `RemoveBGOptions`: an instance is returned as it is, a
-   * plain `{ prefer, model, background }` object is checked like the constructor's arguments, and undefined gives
-   * the defaults (`webm_vp9`, the API's model).
-   *
-   * @throws ValidationError as the constructor does.
-   */
-  static from(options: RemoveBGOptions | RemoveBGOptionsInit | undefined): RemoveBGOptions {
-    if (options instanceof RemoveBGOptions) return options
-    return new RemoveBGOptions(options?.prefer, options?.model, options?.background)
-  }
-
-  /**
-   * The `startJob` body these options make, for the step-by-step client:
-   * `client.startJob(id, options.toStartOptions(webhookUrl))`. A transparent background in `prefer`'s format unless
-   * another background was given; unset fields are left out when sent.
-   *
-   * @param webhookUrl receives `job.started`, `job.completed` and `job.failed`; put an unguessable token in its query.
-   */
-  toStartOptions(webhookUrl?: string): StartJobOptions {
-    return {
-      background: this.background ?? { type: 'transparent', transparent_format: this.prefer },
-      model: this.model,
-      webhook_url: webhookUrl,
-    }
-  }
-
-  /** The format of the main output file: the transparent format, or `mp4` when a colour or composition replaces it. */
-  get format(): string {
-    if (this.background?.type === 'transparent') return this.background.transparent_format ?? this.prefer
-    return this.background ? 'mp4' : this.prefer
-  }
-}
-
-/** What `removeBackground` needs: the client, and optionally what to produce and how to follow along. */
-export interface RemoveBackgroundParams {
+/** What `submit` needs: the client, and optionally what to produce, which job to resume and how to follow along. */
+export interface SubmitParams {
   /** The client whose key pays for the job. */
   client: ClientBase
   /** What to produce: a `RemoveBGOptions` or `{ prefer, model, background }`. Default: `webm_vp9` with the API's model. */
   options?: RemoveBGOptions | RemoveBGOptionsInit
+  /** Receives `job.started`, `job.completed` and `job.failed`. */
+  webhookUrl?: string
+  /** Upload progress in bytes, throttled; ends at `total`. */
+  onUploadProgress?: ProgressCallback
+  /**
+   * Called with the new job's id right after it is created, before a byte is uploaded, and awaited: persist the id
+   * there, so a process that dies later can resume the job (`jobId`) instead of paying for another. If it throws,
+   * nothing is uploaded and the error is thrown as it is; the job, unstarted, costs nothing. Not called when resuming.
+   */
+  onJobCreated?: (jobId: string) => void | Promise<void>
+  /**
+   * Resume this job instead of creating one, from the stage it reached: `created` → upload, then start; `uploaded` →
+   * start; `processing` → wait; `completed` → the result at once; `failed` → `ProcessingError`. A job is never started
+   * twice. Resuming at `created` needs the job's signed upload URL, which the API gives only at creation: it works in
+   * the process that created the job (with `removeBackground` or `submit`, for about an hour); elsewhere it fails
+   * with a `StorageError` (code `upload_url_unknown`) that says to create a new job, since an unstarted one is free.
+   */
+  jobId?: string
+  /**
+   * Before a job is created (or a resumed one started), read the video's duration from its container (a few slices,
+   * ≤ 1 MiB) and compare the credits it needs, the duration rounded up to whole seconds, with `credits()`: refuse a
+   * short balance with `InsufficientCreditsError` before anything is created or uploaded. Skipped, with no extra
+   * request, when the duration cannot be read (a URL, a stream, an unknown container). Default true; the rounding up
+   * may refuse a balance within a credit of the length, which `false` leaves to the API's own check at the start.
+   */
+  preflight?: boolean
+  /**
+   * Refuse a video whose estimated cost (its duration rounded up to whole seconds) is over this many credits, with
+   * `InsufficientCreditsError` and nothing sent. Needs the preflight; applies only when the duration can be read.
+   */
+  maxCredits?: number
+  /** Aborts at once with an `AbortError` (carrying the `jobId` once a job exists). */
+  signal?: AbortSignal
+}
+
+/** What `removeBackground` needs: `submit`'s parameters, and how long and how to wait. */
+export interface RemoveBackgroundParams extends SubmitParams {
   /** Seconds between status polls; adaptive when absent. */
   pollSeconds?: number
   /** Seconds to wait for processing before a `TimeoutError` (the job goes on). */
   timeout?: number
   /** Called with each new status while waiting (`created`, `uploaded`, `processing`, `completed`, `failed`). */
   onStatus?: WaitOptions['onStatus']
-  /** Upload progress in bytes, throttled; ends at `total`. */
-  onUploadProgress?: ProgressCallback
-  /** Receives `job.started`, `job.completed` and `job.failed`. */
-  webhookUrl?: string
-  /** Aborts at once with an `AbortError` (carrying the `jobId` once a job exists). */
-  signal?: AbortSignal
 }
 
-/** A video to process: a file path, an http(s) URL, a File or Blob, bytes or a stream. */
-export class Video {
-  readonly #load: SourceLoader
+/** A call checked and its source loaded, with what its result will say it asked for. */
+interface Prepared extends Submission {
+  options: RemoveBGOptions
+  /** Whether the caller passed `options` (which then name the format of a job resumed past its start). */
+  explicit: boolean
+}
 
-  private constructor(load: SourceLoader) {
+/**
+ * A video to process: what `Video.open()` returns in every runtime. Each entry point's `Video` extends it with the
+ * `open()` of its runtime (file paths in Node, Bun and Deno). Exported as a type only.
+ */
+export class VideoBase {
+  readonly #load: SourceLoader
+  readonly #platform: Pick<Platform, 'openFile'>
+
+  /** @internal built by the runtime's `Video.open()`, with what it has for file paths. */
+  protected constructor(load: SourceLoader, platform: Pick<Platform, 'openFile'>) {
     this.#load = load
+    this.#platform = platform
   }
 
   /**
-   * A video to process, from a file path (Node, Bun, Deno), an `http(s)` URL (the API downloads it), a `File` or
-   * `Blob`, bytes, or a `ReadableStream` with `{ size }`. Checks the source at once; a file's size is read when
-   * `removeBackground` runs. Nothing is sent yet.
-   *
-   * @throws ValidationError for an unknown kind of source, a content type other than MP4, MOV or WebM (from the file
-   *   name or `contentType`), an empty input, one over `maxSize` (1 GB by default), or a stream without `size`.
+   * What the container says: `{ durationSeconds?, container?, width?, height?, estimatedCredits? }`, read from a few
+   * slices of the file, Blob or bytes (at most 1 MiB, whatever the size), in every runtime; `estimatedCredits` is the
+   * duration rounded up to whole seconds. Sends nothing. Never throws: a field it cannot read is absent, and a URL
+   * (which would have to be downloaded), a `ReadableStream` (which can be read only once, and is kept whole for the
+   * upload), a missing file or an unknown container give `{}`.
    */
-  static open(source: VideoSource, options?: OpenOptions): Video {
-    return new Video(describeSource(source, options))
+  async probe(): Promise<ProbeResult> {
+    try {
+      return await probeSource(await this.#load(this.#platform))
+    } catch {
+      return {}
+    }
+  }
+
+  /**
+   * Create → upload → start, without waiting: resolves to the started `Job`, whose `result()` waits (here or, through
+   * `job.toJSON()` and `client.job(json)`, in another process). Preflights the credits first, and resumes a `jobId`
+   * from the stage it reached, as `removeBackground` does.
+   *
+   * @throws ValidationError before anything is sent, for a missing `client` or bad options; `InsufficientCreditsError`
+   *   from the preflight (nothing created) or the start; then whatever the calls throw, notably `StorageError` (upload
+   *   refused, or a resumed job's upload URL unknown), `ProcessingError` (a resumed job that failed) and `AbortError`.
+   */
+  async submit(params: SubmitParams): Promise<Job> {
+    const prepared = await this.#prepare(params, 'submit')
+    const submitted = await submitJob(prepared)
+    return new Job(params.client, prepared.internals, describe(prepared, submitted))
   }
 
   /**
    * Create → upload → start → wait, resolving to the result. Credits are charged at the start (1 per second of
-   * video). Errors after creation carry the `jobId`: resume with `client.wait(jobId)` or clean up with
-   * `client.deleteJob(jobId)` rather than running it again, which would start (and charge for) a second job.
+   * video); before anything is created, a preflight compares the video's duration with the balance (`preflight`).
+   * Pass `onJobCreated` to keep the job's id as soon as it exists, and `jobId` to resume that job after a failure,
+   * an abort or a restart, from the stage it reached and without a second start. Errors after creation carry the
+   * `jobId`.
    *
-   * @throws ValidationError before anything is sent, for a missing `client` or bad options; then whatever the calls
-   *   throw, notably `InsufficientCreditsError`, `StorageError` (upload refused), `ProcessingError` (the job failed),
-   *   `TimeoutError` (past `timeout` seconds; the job goes on) and `AbortError`.
+   * @throws ValidationError before anything is sent, for a missing `client` or bad options; `InsufficientCreditsError`
+   *   from the preflight (nothing created) or the start; then whatever the calls throw, notably `StorageError` (upload
+   *   refused), `ProcessingError` (the job failed), `TimeoutError` (past `timeout` seconds; the job goes on) and
+   *   `AbortError`.
    */
   async removeBackground(params: RemoveBackgroundParams): Promise<Foreground> {
-    const client = internalsOf(params?.client)
-    if (!client) throw new ValidationError('removeBackground() needs { client }: a VideoBGRemoverClient', 'client')
-    const { signal } = checkWaitOptions(params)
-    const options = RemoveBGOptions.from(params.options)
-    const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))
-    const source = await this.#load(client.platform)
-    throwIfAborted(signal)
-    let jobId: string | undefined
+    const prepared = await this.#prepare(params, 'removeBackground')
+    const submitted = await submitJob(prepared)
+    const { jobId, found, started } = submitted
+    const { pollSeconds, timeout, onStatus, signal } = params
+    const { calls } = prepared.internals
+    let status: JobStatus
     try {
-      if (source.kind === 'url') {
-        jobId = (await client.createJobUrl({ video_url: source.reference }, { signal })).id
-      } else {
-        const job = await client.createJobFile({ filename: source.filename, content_type: source.contentType }, { signal })
-        jobId = job.id
-        await uploadToSignedUrl(job, source, { ...client, signal, onProgress: params.onUploadProgress })
-      }
-      const started = await startJobSafely(client.calls, jobId, startOptions, { signal }, client.maxRetries)
-      const { pollSeconds, timeout, onStatus } = params
-      const status = await waitForJob(client.calls, jobId, { pollSeconds, timeout, onStatus, signal }, {})
-      return new Foreground(params.client, status, {
-        format: options.format,
-        model: options.model,
-        source: source.reference,
-        creditsUsed: started.creditsUsed ?? undefined,
-      })
+      status = found
+        ? await waitFrom(calls, jobId, found, { pollSeconds, timeout, onStatus, signal })
+        : await waitForJob(calls, jobId, { pollSeconds, timeout, onStatus, signal }, {})
     } catch (error) {
-      if (error instanceof VideoBGRemoverError && jobId !== undefined) error.jobId ??= jobId
+      if (error instanceof VideoBGRemoverError) error.jobId ??= jobId
       throw error
     }
+    const { format, model, source } = describe(prepared, submitted, status)
+    return new Foreground(params.client, status, { format, model, source, creditsUsed: started?.creditsUsed ?? undefined })
   }
+
+  /** Checks everything that can be checked, then loads the source: a bad input sends nothing at all. */
+  async #prepare(params: RemoveBackgroundParams, method: string): Promise<Prepared> {
+    const internals: ClientInternals | undefined = internalsOf(params?.client)
+    if (!internals) throw new ValidationError(`${method}() needs { client }: a VideoBGRemoverClient`, 'client')
+    checkWaitOptions(params)
+    const options = RemoveBGOptions.from(params.options)
+    const startOptions = checkStartOptions(options.toStartOptions(params.webhookUrl))
+    const { jobId, onJobCreated, onUploadProgress, preflight, maxCredits, signal } = checkSubmitSettings(params)
+    const source = await this.#load(internals.platform)
+    throwIfAborted(signal, jobId)
+    const explicit = params.options !== undefined
+    const client = params.client
+    return {
+      client,
+      internals,
+      source,
+      startOptions,
+      jobId,
+      onJobCreated,
+      onUploadProgress,
+      preflight,
+      maxCredits,
+      signal,
+      options,
+      explicit,
+    }
+  }
+}
+
+/**
+ * What a job asked for: the options sent when this call started it; for a job found already started, the status's
+ * `output_format` unless the caller named the options.
+ */
+function describe(prepared: Prepared, submitted: Submitted, status = submitted.found?.data): JobJSON & { format: string; source: string } {
+  const { options, explicit, source } = prepared
+  const format = submitted.started || explicit ? options.format : (status?.output_format ?? options.format)
+  return { id: submitted.jobId, format, ...(options.model !== undefined && { model: options.model }), source: source.reference }
 }

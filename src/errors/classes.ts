@@ -26,7 +26,11 @@ export class VideoBGRemoverError extends Error {
   }
 }
 
-/** Bad input, refused before anything was sent. `field` names what was wrong. */
+/**
+ * Bad input, refused before anything was sent. `field` names what was wrong. Also the answer of `job.result()` for a
+ * job that has not started (after the one status read that found it so): `field` is `source`, since only
+ * `Video.open(source).removeBackground({ client, jobId })` can finish it.
+ */
 export class ValidationError extends VideoBGRemoverError {
   /** Always `'ValidationError'`. */
   override name = 'ValidationError'
@@ -70,7 +74,7 @@ export class AbortError extends VideoBGRemoverError {
 
 /** What an `ApiError` is made of: what the API answered, and the job concerned. */
 export interface ApiErrorDetails {
-  /** The HTTP status the API sent. */
+  /** The HTTP status the API sent; 0 for a refusal the SDK made with no answer of the API to quote (a preflight). */
   status: number
   /** The API's error code, or one derived from the status (`invalid_api_key`, `rate_limited`, …). */
   code: string
@@ -96,7 +100,10 @@ export interface ApiErrorDetails {
 export class ApiError extends VideoBGRemoverError {
   /** Always `'ApiError'`. */
   override name = 'ApiError'
-  /** The HTTP status the API sent. */
+  /**
+   * The HTTP status the API sent; 0 when no API answer is behind the error: an `InsufficientCreditsError` from the
+   * preflight (`removeBackground`/`submit`), which refused before anything was created.
+   */
   readonly status: number
   /** The API's error code, or one derived from the status. */
   readonly code: string
@@ -128,7 +135,13 @@ export class AuthenticationError extends ApiError {
   override name = 'AuthenticationError'
 }
 
-/** 402, or a preflight that found the balance short: not enough credits (1 credit per second of video). */
+/**
+ * Not enough credits (1 credit per second of video): a 402 from the start, or the preflight of `removeBackground` and
+ * `submit`, which refuses before anything is created or uploaded. A preflight refusal has `status` 0 (no API answer
+ * refused it), `requiredCredits` (the video's duration rounded up to whole seconds) and code
+ * `preflight_insufficient_credits` (with `remainingCredits`, read from `credits()`) or `preflight_max_credits` (over
+ * the call's `maxCredits`; the balance was not read).
+ */
 export class InsufficientCreditsError extends ApiError {
   /** Always `'InsufficientCreditsError'`. */
   override name = 'InsufficientCreditsError'
@@ -187,7 +200,10 @@ export class ProcessingError extends ApiError {
 
 /** What a `StorageError` is made of. */
 export interface StorageErrorDetails {
-  /** `url_expired`, `signature_mismatch`, `storage_rejected` (4xx), `storage_error` (5xx) or `upload_url_expired`. */
+  /**
+   * `url_expired`, `signature_mismatch`, `storage_rejected` (4xx), `storage_error` (5xx), `upload_url_expired`, or
+   * `upload_url_unknown` (a job resumed at `created` whose signed upload URL this process never saw).
+   */
   code: string
   /** What went wrong, for people. */
   message: string

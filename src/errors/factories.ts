@@ -8,9 +8,11 @@ import {
   ApiError,
   ConnectionError,
   FFmpegError,
+  InsufficientCreditsError,
   ProcessingError,
   StorageError,
   TimeoutError,
+  ValidationError,
   VideoBGRemoverError,
 } from './classes'
 
@@ -157,6 +159,61 @@ export function uploadUrlExpired(jobId: string, expiresAt: string): StorageError
     code: 'upload_url_expired',
     message: `The upload URL of job ${jobId} expired at ${expiresAt}: create a new job (an unstarted one costs nothing)`,
     jobId,
+  })
+}
+
+/**
+ * A job resumed at `created` whose signed upload URL is unknown here: the API hands it out only when the job is
+ * created, and has no call that gives a fresh one. Nothing was sent to storage.
+ */
+export function uploadUrlUnknown(jobId: string): StorageError {
+  return new StorageError({
+    code: 'upload_url_unknown',
+    message: `Job ${jobId} is still waiting for its video, and its upload URL is unknown here (the API gives it only when the job is created, to the process that created it): create a new job (an unstarted one costs nothing)`,
+    jobId,
+  })
+}
+
+/** `job.result()` on a job that has not started: only its video can take it further. */
+export function jobNotStarted(jobId: string, status: string): ValidationError {
+  const error = new ValidationError(
+    `Job ${jobId} has not started (status ${status}), so it has no result to wait for: pass its video to finish it, Video.open(source).removeBackground({ client, jobId })`,
+    'source',
+  )
+  error.jobId = jobId
+  return error
+}
+
+/** What a preflight measured: the credits the video needs, and the duration they come from (seconds). */
+export interface PreflightEstimate {
+  requiredCredits: number
+  durationSeconds: number
+}
+
+const describeEstimate = ({ requiredCredits, durationSeconds }: PreflightEstimate) =>
+  `This ${Math.round(durationSeconds * 100) / 100} s video needs ${requiredCredits} credits (1 per started second)`
+
+/**
+ * The preflight found the balance short. Not an answer of the API (the credits read succeeded), so `status` is 0
+ * rather than a 402 the server never sent. Nothing was created or uploaded.
+ */
+export function creditsShort(estimate: PreflightEstimate, remainingCredits: number): InsufficientCreditsError {
+  return new InsufficientCreditsError({
+    status: 0,
+    code: 'preflight_insufficient_credits',
+    message: `${describeEstimate(estimate)}; ${remainingCredits} are left. Nothing was created or uploaded: top up, or pass preflight: false to let the API decide at the start`,
+    remainingCredits,
+    requiredCredits: estimate.requiredCredits,
+  })
+}
+
+/** The video would cost more than the call's `maxCredits`: refused with nothing sent at all. */
+export function overMaxCredits(estimate: PreflightEstimate, maxCredits: number): InsufficientCreditsError {
+  return new InsufficientCreditsError({
+    status: 0,
+    code: 'preflight_max_credits',
+    message: `${describeEstimate(estimate)}, over maxCredits (${maxCredits}). Nothing was sent`,
+    requiredCredits: estimate.requiredCredits,
   })
 }
 

@@ -52,7 +52,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       signal: controller.signal,
       cwd: process.cwd(),
     }
-    return (await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options)) ?? ExitCode.OK
+    return (await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options, invocation.input)) ?? ExitCode.OK
   } catch (error) {
     let code = exitCodeFor(error)
     if (code === ExitCode.INTERRUPTED && !controller.signal.aborted) code = ExitCode.ERROR // an abort we did not ask for

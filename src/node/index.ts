@@ -7,6 +7,8 @@
  */
 import type { Dispatcher } from 'undici'
 import { ClientBase, type ClientOptions } from '../client'
+import { describeSource, type OpenOptions, type VideoSource } from '../transfer/source'
+import { VideoBase } from '../video'
 import { nodePlatform, proxiedFetch } from './platform'
 
 export * from '../index'
@@ -20,6 +22,21 @@ export {
   type DoctorReport,
   type RecordedResponse,
 } from './doctor/index'
+
+/** A video to process: a file path, a Blob or File, bytes, a stream or an http(s) URL. */
+export class Video extends VideoBase {
+  /**
+   * A video to process, from a file path (Node, Bun, Deno), an `http(s)` URL (the API downloads it), a `File` or
+   * `Blob`, bytes, or a `ReadableStream` with `{ size }`. Checks the source at once; a file's size is read when
+   * `removeBackground` or `probe` runs. Nothing is sent yet.
+   *
+   * @throws ValidationError for an unknown kind of source, a content type other than MP4, MOV or WebM (from the file
+   *   name or `contentType`), an empty input, one over `maxSize` (1 GB by default), or a stream without `size`.
+   */
+  static open(source: VideoSource, options?: OpenOptions): Video {
+    return new Video(describeSource(source, options), nodePlatform)
+  }
+}
 
 /** The client's options in Node: those of every runtime, plus an undici `dispatcher`. */
 export interface NodeClientOptions extends ClientOptions {

@@ -3,7 +3,7 @@ import { probeMatroska } from './matroska'
 import { probeMp4 } from './mp4'
 import { ReaderFailure, SliceReader, type ByteReader } from './reader'
 
-export { blobReader, type ByteReader } from './reader'
+export { blobReader, bytesReader, type ByteReader } from './reader'
 
 /**
  * The container a probe recognised:
@@ -18,12 +18,14 @@ export type ProbedContainer = 'mp4' | 'mov' | 'm4v' | 'webm' | 'matroska'
 export interface ProbeResult {
   /** Seconds, from the container header (or, for a fragmented MP4 without `mehd`, from its fragments). */
   durationSeconds?: number
+  /** The container recognised; see `ProbedContainer`. */
   container?: ProbedContainer
   /**
    * Pixels: the video track's size as stored (MP4 `tkhd`, rounded to whole pixels; Matroska PixelWidth/PixelHeight),
    * before any rotation the player applies. Both or neither.
    */
   width?: number
+  /** Pixels, as `width`: the video track's stored height. */
   height?: number
   /** Credits the API would charge: the duration rounded up to whole seconds (1 credit per second); see `creditsFor`. */
   estimatedCredits?: number

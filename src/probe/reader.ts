@@ -16,6 +16,16 @@ export function blobReader(blob: Blob): ByteReader {
   }
 }
 
+/** A `ByteReader` over bytes already in memory: each read is a view (`subarray`), nothing is copied. */
+export function bytesReader(bytes: Uint8Array): ByteReader {
+  return {
+    size: bytes.byteLength,
+    async read(offset, length) {
+      return bytes.subarray(offset, offset + length)
+    },
+  }
+}
+
 /** The caller's reader rejected or returned something that is not bytes: nothing read is to be trusted. */
 export class ReaderFailure extends Error {
   override name = 'ReaderFailure'

@@ -45,7 +45,7 @@ export interface UrlSource {
 export type PreparedSource = UploadSource | UrlSource
 
 /** Finishes the checks that need I/O (a file's size) and returns the source ready to send. */
-export type SourceLoader = (platform: Platform) => Promise<PreparedSource>
+export type SourceLoader = (platform: Pick<Platform, 'openFile'>) => Promise<PreparedSource>
 
 export const DEFAULT_MAX_SIZE = 1024 ** 3
 

@@ -80,6 +80,8 @@ describe('README blocks', () => {
       const log = vi.spyOn(console, 'log').mockImplementation(() => {})
       const cwd = process.cwd()
       process.chdir(dir)
+      // Each block is a program of its own: a fresh SDK, so the pacing of one key (3 starts a minute) starts afresh.
+      vi.resetModules()
       try {
         await import(fileOf(block))
       } finally {

@@ -5,92 +5,48 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { until } from '../kit'
-import { Video, VideoBGRemoverClient } from '../../src/node/index'
+import { CLI, clientFor, envFor, json, SAMPLE, useCli, UUID, type Run } from '../kit/cli'
+import { Video } from '../../src/node/index'
 import { parseCommandLine } from '../../src/node/cli/args'
 import { VERSION } from '../../src/version'
-import { FAKE_API_KEY, startFakeServer, type FakeServer, type FakeServerOptions } from '../../src/testing/node'
+import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CLI = inject('cliPath')
-const SAMPLE = join(ROOT, 'examples/assets/sample.mp4')
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
+const { vbr, fake, dir: folder } = useCli()
 let dir: string
-let shared: FakeServer
-const servers: FakeServer[] = []
-
-async function fake(options: FakeServerOptions = {}): Promise<FakeServer> {
-  const server = await startFakeServer({ processingMs: 150, videoLengthSeconds: 4, ...options })
-  servers.push(server)
-  return server
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vbr-cli-'))
-  await copyFile(SAMPLE, join(dir, 'sample.mp4'))
-  await copyFile(SAMPLE, join(dir, 'broken.mp4'))
-  await copyFile(SAMPLE, join(dir, 'clip.flv'))
-  await writeFile(join(dir, 'big.mp4'), new Uint8Array(4_000_000).fill(7))
-  shared = await fake({ failJob: (job) => (job.filename.startsWith('broken') ? 'Could not decode the video' : undefined) })
+beforeAll(() => {
+  dir = folder()
 })
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()))
-  await rm(dir, { recursive: true, force: true })
-})
-
-function envFor(server: FakeServer | undefined, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, VIDEOBGREMOVER_API_KEY: FAKE_API_KEY, VIDEOBGREMOVER_BASE_URL: server?.url, ...extra }
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-  return env
-}
-
-/** Runs `vbr args` on pipes. `interruptWhen` is checked every 20 ms; once true, the process gets SIGINT. */
-function vbr(
-  args: string[],
-  {
-    server = shared,
-    env = {},
-    interruptWhen,
-  }: { server?: FakeServer; env?: Record<string, string | undefined>; interruptWhen?: () => boolean } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: envFor(server, env) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const watch = interruptWhen && setInterval(() => interruptWhen() && (clearInterval(watch), child.kill('SIGINT')), 20)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearInterval(watch)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-const clientFor = (server: FakeServer) => new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url })
-const json = (run: Run) => JSON.parse(run.stdout) as Record<string, any>
 
 describe.concurrent('vbr', () => {
   it('--help lists the commands, options and every exit code; --version prints the version', async () => {
     const [help, version] = await Promise.all([vbr(['--help']), vbr(['--version'])])
     expect(help.code).toBe(0)
-    for (const command of ['remove <file|url>', 'credits', 'status <job-id>', 'wait <job-id>', 'delete <job-id>']) {
+    for (const command of [
+      'remove <file|url>',
+      'probe <file>',
+      'resume <job-id> [file|url]',
+      'credits',
+      'status <job-id>',
+      'wait <job-id>',
+      'delete <job-id>',
+    ]) {
       expect(help.stdout).toContain(`vbr ${command}`)
     }
-    for (const option of ['--output', '--format', '--model', '--color', '--webhook', '--api-key', '--base-url', '--json']) {
+    for (const option of [
+      '--output',
+      '--format',
+      '--model',
+      '--color',
+      '--webhook',
+      '--no-preflight',
+      '--api-key',
+      '--base-url',
+      '--json',
+    ]) {
       expect(help.stdout).toContain(option)
     }
     expect(help.stdout).toContain('Exit codes:')
@@ -226,13 +182,29 @@ describe.concurrent('vbr', () => {
     )
   })
 
-  it('exit code 4 when credits run out, naming the job created but not started', async () => {
-    const server = await fake({ credits: 0 })
-    const run = await vbr(['remove', 'sample.mp4', '-o', 'no-credits.webm'], { server })
+  it('exit code 4 when the preflight finds the credits short: nothing created, the shortfall named', async () => {
+    const server = await fake({ credits: 3 })
+    const [run, asJson] = await Promise.all([
+      vbr(['remove', 'sample.mp4', '-o', 'short.webm'], { server }),
+      vbr(['remove', 'sample.mp4', '-o', 'short.webm', '--json'], { server }),
+    ])
+    expect(run.code).toBe(4)
+    expect(run.stderr).toContain('This 4 s video needs 4 credits (1 per started second); 3 are left.')
+    expect(run.stderr).toContain('pass --no-preflight')
+    expect(run.stderr).toContain('Nothing was created or uploaded')
+    expect(run.stderr).not.toContain('was left behind')
+    expect(json(asJson).error).toMatchObject({ name: 'InsufficientCreditsError', remainingCredits: 3, requiredCredits: 4, exitCode: 4 })
+    expect(new Set(server.api.requests.map((entry) => entry.endpoint))).toEqual(new Set(['credits']))
+  })
+
+  it('exit code 4 when the start finds the credits short (--no-preflight), naming the job to resume', async () => {
+    const server = await fake({ credits: 3 })
+    const run = await vbr(['remove', 'sample.mp4', '-o', 'no-credits.webm', '--no-preflight'], { server })
     expect(run.code).toBe(4)
     const jobId = server.api.requests.find((entry) => entry.endpoint === 'startJob')?.jobId
+    expect(server.api.requests.some((entry) => entry.endpoint === 'credits')).toBe(false)
     expect(run.stderr).toContain('Insufficient credits')
-    expect(run.stderr).toContain(`Job ${jobId} was created but not started`)
+    expect(run.stderr).toContain(`Job ${jobId} was created but not started (free): after topping up, vbr resume ${jobId} <video> starts it`)
   })
 
   it('exit code 5 for an unknown job, 6 when the job fails (the job in the JSON error)', async () => {
@@ -413,6 +385,10 @@ describe('vbr argument parsing (in process)', () => {
       [['remove', 'a.mp4', '--format', 'gif', '--color', '#ff0000'], 'exclude each other'],
       [['remove', 'a.mp4', '--color', 'red'], '--color must be a #RRGGBB colour'],
       [['wait', 'abc', '--timeout', '0'], '--timeout must be a positive number'],
+      [['resume', 'abc', 'a.mp4', 'b.mp4'], 'Unexpected argument "b.mp4" for vbr resume'],
+      [['resume'], 'vbr resume needs <job-id>'],
+      [['probe', 'a.mp4', '--format', 'gif'], 'vbr probe does not take --format'],
+      [['wait', 'abc', '--no-preflight'], 'vbr wait does not take --no-preflight'],
     ]
     for (const [argv, message] of cases) {
       const error = usage(argv)
@@ -432,6 +408,12 @@ describe('vbr argument parsing (in process)', () => {
     })
     const explicit = parseCommandLine(['credits', '--api-key', 'vbr_arg', '--base-url', 'https://proxy.example', '--json'], env)
     expect(explicit).toMatchObject({ global: { apiKey: 'vbr_arg', baseUrl: 'https://proxy.example', json: true } })
+    expect(parseCommandLine(['resume', 'abc', 'clip.mp4', '--no-preflight'], {})).toMatchObject({
+      command: 'resume',
+      target: 'abc',
+      input: 'clip.mp4',
+      options: { preflight: false },
+    })
     expect(parseCommandLine(['help'], {})).toEqual({ kind: 'help' })
     expect(parseCommandLine(['remove', '-h'], {})).toEqual({ kind: 'help' })
     expect(parseCommandLine(['-v'], {})).toEqual({ kind: 'version' })

@@ -101,6 +101,19 @@ describe.concurrent('examples against the offline fake API', () => {
     expect(run.stdout).toMatch(new RegExp(`4\\. deadline passed \\(TimeoutError\\); job ${UUID} was started`))
   })
 
+  it('resume: a worker killed mid-wait, its job finished by a new process from the stored id, started once', async () => {
+    const run = await example('resume.ts')
+    expect(run.code, run.stderr).toBe(0)
+    const jobId = new RegExp(`^\\[work\\] job (${UUID}) created; its id is kept in `, 'm').exec(run.stdout)?.[1]
+    expect(jobId).toBeDefined()
+    expect(run.stdout).toMatch(/^\[work\] status: processing$/m)
+    expect(run.stdout).not.toContain('[work] finished')
+    expect(run.stdout).toContain('worker killed while the job was processing')
+    expect(run.stdout).toContain(`[resume] resuming job ${jobId}`)
+    expect(run.stdout).toMatch(new RegExp(`^\\[resume\\] job ${jobId} completed; result saved to .+\\.webm$`, 'm'))
+    expect(run.stdout).toContain('the fake API saw 1 job created and 1 start of it: charged once')
+  })
+
   it('batch processes every video within the (time-scaled) rate limits', async () => {
     const run = await example('batch.ts')
     expect(run.code, run.stderr).toBe(0)

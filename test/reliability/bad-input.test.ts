@@ -123,6 +123,28 @@ const OPTION_CASES: Case[] = [
   ['an ftp video_url on createJobUrl', 'video_url', () => client().createJobUrl({ video_url: 'ftp://cdn.test/clip.mp4' })],
 ]
 
+const JOB_CASES: Case[] = [
+  ['submit without a client', 'client', () => Video.open(file('clip.mp4')).submit({} as never)],
+  ['a jobId to resume that is no job id', 'jobId', () => removeBackground(file('clip.mp4'), undefined, { jobId: '../credits' })],
+  [
+    'onJobCreated that is not a function',
+    'onJobCreated',
+    () => removeBackground(file('clip.mp4'), undefined, { onJobCreated: 'log' as never }),
+  ],
+  ['preflight given as a string', 'preflight', () => removeBackground(file('clip.mp4'), undefined, { preflight: 'no' as never })],
+  ['a zero maxCredits', 'maxCredits', () => removeBackground(file('clip.mp4'), undefined, { maxCredits: 0 })],
+  ['a NaN maxCredits on submit', 'maxCredits', () => Video.open(file('clip.mp4')).submit({ client: client(), maxCredits: Number.NaN })],
+  [
+    'maxCredits with the preflight turned off',
+    'maxCredits',
+    () => removeBackground(file('clip.mp4'), undefined, { maxCredits: 10, preflight: false }),
+  ],
+  ['client.job() of a boolean', 'jobId', () => client().job(true as never)],
+  ['client.job() of an object without an id', 'jobId', () => client().job({} as never)],
+  ['client.job() of an object whose format is no string', 'format', () => client().job({ id: JOB, format: 3 as never })],
+  ['job.result() with pollSeconds 0', 'pollSeconds', () => client().job(JOB).result({ pollSeconds: 0 })],
+]
+
 const TYPO_CASES: [name: string, field: string, run: () => unknown, valid: readonly string[]][] = [
   ['format webm_vp8', 'prefer', () => new RemoveBGOptions('webm_vp8' as never), Object.values(Prefer)],
   ['format MOV_PRORES in capitals', 'prefer', () => RemoveBGOptions.withPrefer('MOV_PRORES' as never), Object.values(Prefer)],
@@ -162,11 +184,14 @@ const FILE_CASES: Case[] = [
 ]
 
 describe('refused before anything is sent', () => {
-  it.each([...CLIENT_CASES, ...WAIT_CASES, ...OPTION_CASES, ...FILE_CASES])('%s → ValidationError(%s)', async (_, field, run) => {
-    const error = await refusal(run)
-    expect(error.field).toBe(field)
-    expect(error.message).not.toContain(FAKE_API_KEY)
-  })
+  it.each([...CLIENT_CASES, ...WAIT_CASES, ...OPTION_CASES, ...FILE_CASES, ...JOB_CASES])(
+    '%s → ValidationError(%s)',
+    async (_, field, run) => {
+      const error = await refusal(run)
+      expect(error.field).toBe(field)
+      expect(error.message).not.toContain(FAKE_API_KEY)
+    },
+  )
 
   it.each(TYPO_CASES)('a typo: %s → ValidationError(%s) listing the valid values', async (_, field, run, valid) => {
     const error = await refusal(run)
@@ -203,6 +228,9 @@ describe('job ids that could reach another endpoint', () => {
     ['deleteJob', (id) => client().deleteJob(id)],
     ['wait', (id) => client().wait(id, { pollSeconds: 0.01 })],
     ['webhookDeliveries', (id) => client().webhookDeliveries(id)],
+    ['job', async (id) => client().job(id)],
+    ['job, from JSON', async (id) => client().job({ id })],
+    ['removeBackground, resuming', (id) => removeBackground(file('clip.mp4'), undefined, { jobId: id })],
   ]
 
   it.each(BAD_JOB_IDS)('%s → ValidationError(jobId) from every method that takes one', async (_, id) => {

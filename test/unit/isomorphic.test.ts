@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SRC = new URL('../../src/', import.meta.url).pathname
+const ROOT = new URL('../../', import.meta.url).pathname
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
@@ -44,4 +45,21 @@ describe('the isomorphic core', () => {
       expect(result.outputFiles[0]!.text).not.toMatch(/\brequire\(["']node:/)
     },
   )
+
+  it('a page that imports only VideoBGRemoverClient bundles no probe, preflight or Video code', async () => {
+    const result = await build({
+      stdin: { contents: "export { VideoBGRemoverClient } from './browser'", resolveDir: SRC, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      absWorkingDir: ROOT,
+      logLevel: 'silent',
+    })
+    // The metafile names inputs relative to absWorkingDir.
+    const bundled = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs).map((path) => relative(SRC, join(ROOT, path)))
+    expect(bundled).toContain('client.ts')
+    expect(bundled.filter((path) => /^(probe\/|preflight\.ts|submit\.ts|video\.ts)/.test(path))).toEqual([])
+  })
 })

@@ -4,7 +4,7 @@ import { Model } from '../index'
 import { checkHexColor, checkPositive } from '../../validate'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
 
-export const COMMANDS = ['remove', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
+export const COMMANDS = ['remove', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
@@ -36,12 +36,14 @@ export interface CommandOptions {
   withJob?: boolean
   /** doctor: run against the offline fake API, started in-process. */
   fake?: boolean
+  /** `false` (--no-preflight): skip the credit check before the job is created or started. */
+  preflight?: false
 }
 
 export type Invocation =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'command'; command: CommandName; target?: string; options: CommandOptions; global: GlobalOptions }
+  | { kind: 'command'; command: CommandName; target?: string; input?: string; options: CommandOptions; global: GlobalOptions }
 
 const FORMATS = TRANSPARENT_FORMATS
 const MODEL_ALIASES: Record<string, string> = {
@@ -53,7 +55,9 @@ const MODEL_ALIASES: Record<string, string> = {
 
 /** Which command options each command accepts (the global ones are accepted everywhere). */
 const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
-  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force'],
+  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
+  resume: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
+  probe: ['contentType'],
   wait: ['output', 'timeout', 'poll', 'force'],
   credits: [],
   status: [],
@@ -63,6 +67,8 @@ const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
 }
 const TARGET: Record<CommandName, string | undefined> = {
   remove: '<file|url>',
+  probe: '<file>',
+  resume: '<job-id>',
   wait: '<job-id>',
   status: '<job-id>',
   delete: '<job-id>',
@@ -70,13 +76,17 @@ const TARGET: Record<CommandName, string | undefined> = {
   doctor: undefined,
   fake: undefined,
 }
+/** Commands that take a second, optional argument after their target. */
+const INPUT: Partial<Record<CommandName, string>> = { resume: '[file|url]' }
 
 export function helpText(): string {
   const codes = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
   return `vbr: remove the background from videos with the VideoBGRemover API
 
 Usage:
-  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url]
+  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url] [--no-preflight]
+  vbr probe <file>
+  vbr resume <job-id> [file|url] [-o out]
   vbr credits
   vbr status <job-id>
   vbr wait <job-id> [-o out]
@@ -86,7 +96,11 @@ Usage:
   vbr --help | --version
 
 Commands:
-  remove   upload a video (or have the API fetch a URL), process it, wait and download the result
+  remove   upload a video (or have the API fetch a URL), process it, wait and download the result; first
+           checks that the credits cover the video's length, and prints the job's id as soon as it exists
+  probe    read a video's duration, container and size from the file, its cost in credits, and the balance
+  resume   finish a job from whatever stage it reached, never starting it twice: with the video when it has
+           not started yet (same options as remove), without it once it has
   credits  show the credit balance (1 credit per second of video)
   status   show a job's status once
   wait     wait for a job to finish; with -o, download its result
@@ -106,6 +120,7 @@ ${wrap(FORMATS.join(', '), 24, 110)}
       --webhook <url>   also report to this URL (job.started, job.completed, job.failed)
       --content-type <t>
                         the upload's type when the file name does not say it: video/mp4, video/mov, video/webm
+      --no-preflight    start without checking first that the credits cover the video (the API checks at the start)
       --timeout <s>     stop waiting after this many seconds (the job goes on)
       --origin <url>    doctor: check that a browser at this origin may upload to storage (CORS)
       --with-job        doctor: also process a 1-second clip end to end (about 1 credit)
@@ -124,7 +139,7 @@ in another shell, and every command there talks to the fake API.
 
 On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
 (or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
-resume with \`vbr wait <job-id> -o out\` or remove with \`vbr delete <job-id>\`.
+resume with \`vbr resume <job-id> <file> -o out\` or remove with \`vbr delete <job-id>\`.
 
 Exit codes:
 ${codes}
@@ -155,6 +170,7 @@ const OPTIONS = {
   origin: { type: 'string' },
   'with-job': { type: 'boolean' },
   fake: { type: 'boolean' },
+  'no-preflight': { type: 'boolean' },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
@@ -177,6 +193,7 @@ const FLAG_OF: Record<keyof CommandOptions, string> = {
   origin: '--origin',
   withJob: '--with-job',
   fake: '--fake',
+  preflight: '--no-preflight',
 }
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
@@ -200,7 +217,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const expected = TARGET[command]
   if (expected !== undefined && rest.length === 0) throw usage(`vbr ${command} needs ${expected}.`)
-  const extra = expected === undefined ? rest : rest.slice(1)
+  const extra = expected === undefined ? rest : rest.slice(INPUT[command] === undefined ? 1 : 2)
   if (extra.length > 0) throw usage(`Unexpected argument "${extra[0]}" for vbr ${command}.`)
 
   const options: CommandOptions = {
@@ -216,6 +233,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     origin: values.origin === undefined ? undefined : checkOrigin(values.origin),
     withJob: values['with-job'] || undefined,
     fake: values.fake || undefined,
+    preflight: values['no-preflight'] ? false : undefined,
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
     if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take ${FLAG_OF[key]}.`)
@@ -231,6 +249,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     kind: 'command',
     command,
     target: expected === undefined ? undefined : rest[0],
+    ...(INPUT[command] !== undefined && rest[1] !== undefined && { input: rest[1] }),
     options,
     global: {
       apiKey: values['api-key'] ?? (env.VIDEOBGREMOVER_API_KEY || undefined),

@@ -14,5 +14,8 @@ export interface Context {
   cwd: string
 }
 
-/** Runs a command; it may end with an exit code of its own (vbr doctor's 9), else 0. */
-export type Command = (context: Context, target: string | undefined, options: CommandOptions) => Promise<void | ExitCode>
+/**
+ * Runs a command on its target (a file, URL or job id), its options and the optional second argument some take; it
+ * may end with an exit code of its own (vbr doctor's 9), else 0.
+ */
+export type Command = (context: Context, target: string | undefined, options: CommandOptions, input?: string) => Promise<void | ExitCode>

@@ -1,4 +1,12 @@
-import { AbortError, ApiError, InsufficientCreditsError, JobNotFoundError, ProcessingError, VideoBGRemoverError } from '../index'
+import {
+  AbortError,
+  ApiError,
+  InsufficientCreditsError,
+  JobNotFoundError,
+  ProcessingError,
+  StorageError,
+  VideoBGRemoverError,
+} from '../index'
 import { ExitCode } from './exit-codes'
 
 /**
@@ -16,6 +24,7 @@ const FLAGS_FOR_OPTIONS: readonly [option: string, flag: string][] = [
   ['jobTimeoutSeconds', '--timeout'],
   ['webhook_url', '--webhook'],
   ['background.color', '--color'],
+  ['preflight: false', '--no-preflight'],
 ]
 
 /** `message` with the SDK's option names replaced by the flags that set them. */
@@ -32,7 +41,7 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     hints.push(
       `Job ${jobId} was left behind${state}.`,
       `  Check it:  vbr status ${jobId}`,
-      `  Finish it: vbr wait ${jobId} -o <file>`,
+      `  Finish it: vbr resume ${jobId} <video> -o <file>`,
       `  Remove it: vbr delete ${jobId}`,
     )
   switch (code) {
@@ -46,7 +55,11 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     case ExitCode.CREDITS: {
       const left = error instanceof InsufficientCreditsError ? error.remainingCredits : undefined
       hints.push(`Top up your credits (1 credit per second of video)${left === undefined ? '' : `; ${left} left`}.`)
-      if (jobId) hints.push(`Job ${jobId} was created but not started (free); start again after topping up, or: vbr delete ${jobId}`)
+      if (jobId) {
+        hints.push(
+          `Job ${jobId} was created but not started (free): after topping up, vbr resume ${jobId} <video> starts it; or vbr delete ${jobId}`,
+        )
+      }
       return { message, hints }
     }
     case ExitCode.JOB_FAILED:
@@ -57,6 +70,12 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
       if (error instanceof JobNotFoundError && jobId)
         return { message: `Job ${jobId} does not exist (or belongs to another API key).`, hints }
       return { message, hints }
+  }
+  if (error instanceof StorageError && (error.code === 'upload_url_unknown' || error.code === 'upload_url_expired')) {
+    hints.push(
+      `Start over with a new job: vbr remove <video>. Job ${jobId} never started and costs nothing (vbr delete ${jobId} removes it).`,
+    )
+    return { message, hints }
   }
   if (jobId) leftBehind('')
   return { message, hints }
@@ -72,7 +91,10 @@ export function errorJson(error: unknown, code: ExitCode): Record<string, unknow
   if (code === ExitCode.INTERRUPTED) details.message = message
   if (error instanceof VideoBGRemoverError && error.jobId) details.jobId = error.jobId
   if (error instanceof ApiError) Object.assign(details, { status: error.status, code: error.code, requestId: error.requestId })
-  if (error instanceof InsufficientCreditsError) details.remainingCredits = error.remainingCredits
+  if (error instanceof InsufficientCreditsError) {
+    details.remainingCredits = error.remainingCredits
+    details.requiredCredits = error.requiredCredits
+  }
   if (error instanceof ProcessingError && error.code === 'job_failed') details.job = error.body
   return details
 }

@@ -3,7 +3,19 @@ import type { Command } from '../context'
 import { doctor } from './doctor'
 import { fake } from './fake'
 import { credits, deleteJob, status } from './jobs'
+import { probe } from './probe'
 import { remove } from './remove'
+import { resume } from './resume'
 import { wait } from './wait'
 
-export const COMMAND_HANDLERS: Record<CommandName, Command> = { remove, wait, credits, status, delete: deleteJob, doctor, fake }
+export const COMMAND_HANDLERS: Record<CommandName, Command> = {
+  remove,
+  probe,
+  resume,
+  wait,
+  credits,
+  status,
+  delete: deleteJob,
+  doctor,
+  fake,
+}

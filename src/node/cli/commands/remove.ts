@@ -1,26 +1,24 @@
-import { stat } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
+import { basename } from 'node:path'
 import { outputExtension } from '../../../formats'
-import { Prefer, Video, type Foreground, type RemoveBGOptionsInit } from '../../index'
+import { Video, type Foreground } from '../../index'
 import type { Command } from '../context'
-import { CliError, ExitCode } from '../exit-codes'
+import { outputOptions, videoInput } from '../input'
 import { describeLength, download, outputPath, stem } from '../output'
 import type { StatusLine, Transfer } from '../ui'
 
-/** `vbr remove <file|url>`: create, upload, start, wait, download. Everything is checked before anything is shown. */
+/**
+ * `vbr remove <file|url>`: preflight, create, upload, start, wait, download. Everything is checked before anything is
+ * shown; the job's id is printed as soon as it exists, so that `vbr resume` can pick it up if this stops.
+ */
 export const remove: Command = async ({ client, ui, signal, cwd }, input = '', options) => {
-  const isUrl = /^https?:\/\//i.test(input)
-  const path = isUrl ? input : resolve(cwd, input)
-  const size = isUrl ? undefined : await inputSize(path, input)
+  const { path, isUrl, size } = await videoInput(cwd, input)
   const video = Video.open(path, { contentType: options.contentType }) // refuses a bad file type before anything is sent
-  const format = options.color ? 'mp4' : (options.format ?? Prefer.WEBM_VP9)
-  const removeOptions: RemoveBGOptionsInit = options.color
-    ? { background: options.color, model: options.model }
-    : { prefer: format, model: options.model }
+  const { format, removeOptions } = outputOptions(options)
   const output = await outputPath(cwd, options.output, `${stem(input)}-nobg.${outputExtension(format)}`, options.force)
 
-  let upload: Transfer | undefined = isUrl ? undefined : ui.transfer('Uploading', basename(path), size)
+  // A URL job is created while the API downloads the video, which takes a while: the status line shows it.
   let status: StatusLine | undefined = isUrl ? ui.waiting() : undefined
+  let upload: Transfer | undefined
   let foreground: Foreground
   try {
     foreground = await video.removeBackground({
@@ -29,7 +27,12 @@ export const remove: Command = async ({ client, ui, signal, cwd }, input = '', o
       webhookUrl: options.webhook,
       pollSeconds: options.poll,
       timeout: options.timeout,
+      preflight: options.preflight,
       signal,
+      onJobCreated: (jobId) => {
+        ui.note(`job ${jobId} created`)
+        if (!isUrl) upload = ui.transfer('Uploading', basename(path), size)
+      },
       onUploadProgress: ({ loaded, total }) => {
         upload?.update(loaded, total)
         if (upload && loaded >= total) {
@@ -50,12 +53,4 @@ export const remove: Command = async ({ client, ui, signal, cwd }, input = '', o
   ui.note(`job ${foreground.jobId} · ${describeLength(foreground.lengthSeconds)} · ${foreground.format}`)
   const { jobId, format: outputFormat, model, lengthSeconds, source, url, maskUrl, thumbnailUrl, status: job } = foreground
   ui.result(output, { jobId, format: outputFormat, model, lengthSeconds, source, url, maskUrl, thumbnailUrl, status: job, output, bytes })
-}
-
-/** The size of the file to upload; a missing file or a directory is a usage error, before any output. */
-async function inputSize(path: string, input: string): Promise<number> {
-  const info = await stat(path).catch(() => undefined)
-  if (!info) throw new CliError(`The file ${input} does not exist.`, ExitCode.USAGE)
-  if (!info.isFile()) throw new CliError(`${input} is a directory, not a video file.`, ExitCode.USAGE)
-  return info.size
 }
