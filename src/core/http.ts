@@ -93,7 +93,17 @@ function headersToRecord(headers: Headers, secret: string | undefined): Record<s
  * (redirect, error response, unusable body) and validate it, retrying as the endpoint's policy allows.
  */
 export class HttpClient {
-  constructor(readonly config: HttpConfig) {}
+  /** The headers of every call without a body, layered once: the client's own over the SDK's. */
+  readonly #baseHeaders: Record<string, string>
+
+  constructor(readonly config: HttpConfig) {
+    this.#baseHeaders = {
+      accept: 'application/json',
+      ...(config.userAgent ? { 'user-agent': config.userAgent } : {}),
+      ...(config.apiKey ? { 'x-api-key': config.apiKey } : {}),
+      ...lowerCaseKeys(config.headers),
+    }
+  }
 
   /** Sends `endpoint` and returns the validated body. */
   async request<T>(endpoint: Endpoint<T>, options: RequestOptions = {}): Promise<T> {
@@ -177,13 +187,13 @@ export class HttpClient {
     }
   }
 
+  /** Layering, lowest first: the SDK's, a JSON body's type, the client's `headers`, the call's `headers`. */
   private headers(endpoint: Endpoint<unknown>, options: RequestOptions): Record<string, string> {
+    if (endpoint.body === undefined && options.headers === undefined) return this.#baseHeaders
     return {
       accept: 'application/json',
       ...(endpoint.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(this.config.userAgent ? { 'user-agent': this.config.userAgent } : {}),
-      ...(this.config.apiKey ? { 'x-api-key': this.config.apiKey } : {}),
-      ...lowerCaseKeys(this.config.headers),
+      ...this.#baseHeaders,
       ...lowerCaseKeys(options.headers ?? {}),
     }
   }

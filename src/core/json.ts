@@ -12,7 +12,9 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: 'no
 export function parseJson(text: string, secret?: string): ParsedJson {
   if (mayNestDeeply(text) && depthOf(text) > MAX_DEPTH) return { ok: false, reason: 'too_deep' }
   try {
-    const reviver = secret ? (_key: string, value: unknown) => withoutSecret(value, secret) : undefined
+    // Without the key written out or any escape (which could spell it), no parsed string can hold it.
+    const mayHoldSecret = secret !== undefined && (text.includes(secret) || text.includes('\\'))
+    const reviver = mayHoldSecret ? (_key: string, value: unknown) => withoutSecret(value, secret) : undefined
     return { ok: true, value: JSON.parse(text, reviver) }
   } catch {
     return { ok: false, reason: 'not_json' }
