@@ -11,6 +11,7 @@ import { Anchor, Background, Composition, EncoderProfile, FFmpegError, Cutout, S
 import { OUTPUT_FORMATS } from '../../src/formats'
 import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
 import { RESULT_FILES } from '../../src/testing/fixtures/results'
+import { measureCutout } from '../../src/node/compose/measure'
 
 let dir: string
 let webm: string
@@ -196,5 +197,22 @@ describe('validation before anything runs', () => {
     await expect(render(Cutout.fromFile(other))).rejects.toThrow(/neither a pro bundle nor a PNG sequence/)
     await expect(render(Cutout.fromPngSequence(other))).rejects.toThrow(/holds no PNG frames/)
     await expect(render(Cutout.fromProBundleZip(webm))).rejects.toThrow(/not a readable zip archive/)
+  })
+})
+
+describe('measureCutout', () => {
+  it('reads the size, frame rate and length of the frames a cut-out shows, whatever its format', async () => {
+    const measure = async (name: 'stacked_video.mp4' | 'png_sequence.zip' | 'lottie.json' | 'green_screen.mp4') => {
+      const path = join(dir, name)
+      await writeFile(path, Buffer.from(RESULT_FILES[name], 'base64'))
+      return measureCutout(Cutout.fromFile(path))
+    }
+    const clip = { width: 64, height: 64, fps: 10, duration: 1 }
+    expect(await measure('stacked_video.mp4')).toEqual(clip)
+    expect(await measure('lottie.json')).toEqual(clip)
+    expect(await measure('green_screen.mp4')).toEqual(clip)
+    expect(await measureCutout(Cutout.fromFile(zip))).toEqual(clip)
+    // PNG frames have no rate of their own: they play at the canvas's, here that of Background.fromImage.
+    expect(await measure('png_sequence.zip')).toEqual({ width: 64, height: 64, fps: 30, duration: 10 / 30 })
   })
 })

@@ -3,8 +3,9 @@ import { TRANSPARENT_FORMATS } from '../../formats'
 import { Model } from '../index'
 import { checkHexColor, checkPositive } from '../../validate'
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
+import { checkComposeFlags, COMPOSE_HELP, readComposeFlags, type Backdrop, type Placement, type Sizing } from './compose-options'
 
-export const COMMANDS = ['remove', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
+export const COMMANDS = ['remove', 'compose', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
@@ -38,6 +39,14 @@ export interface CommandOptions {
   fake?: boolean
   /** `false` (--no-preflight): skip the credit check before the job is created or started. */
   preflight?: false
+  /** compose, remove: the background to put the person on (`--on`). */
+  on?: Backdrop
+  /** compose, remove --on: the person's size on the background (`--size`). */
+  size?: Sizing
+  /** compose, remove --on: where the person sits (`--at`). */
+  at?: Placement
+  /** remove --on: keep the cut-out beside the output instead of in a temporary file. */
+  keep?: boolean
 }
 
 export type Invocation =
@@ -53,9 +62,11 @@ const MODEL_ALIASES: Record<string, string> = {
   human: Model.HUMAN,
 }
 
+const COMPOSING = ['on', 'size', 'at'] as const
 /** Which command options each command accepts (the global ones are accepted everywhere). */
 const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
-  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
+  remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight', ...COMPOSING, 'keep'],
+  compose: ['output', 'format', ...COMPOSING, 'force', 'timeout', 'poll'],
   resume: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
   probe: ['contentType'],
   wait: ['output', 'timeout', 'poll', 'force'],
@@ -67,6 +78,7 @@ const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
 }
 const TARGET: Record<CommandName, string | undefined> = {
   remove: '<file|url>',
+  compose: '<file|job-id>',
   probe: '<file>',
   resume: '<job-id>',
   wait: '<job-id>',
@@ -85,6 +97,8 @@ export function helpText(): string {
 
 Usage:
   vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url] [--no-preflight]
+  vbr remove <file|url> --on <#hex|image|video> [--size s] [--at a] [--keep] [-o out|-]
+  vbr compose <file|job-id> --on <#hex|image|video> [--size s] [--at a] [--format mp4|webm|mov] [-o out|-]
   vbr probe <file>
   vbr resume <job-id> [file|url] [-o out]
   vbr credits
@@ -97,7 +111,10 @@ Usage:
 
 Commands:
   remove   upload a video (or have the API fetch a URL), process it, wait and download the result; first
-           checks that the credits cover the video's length, and prints the job's id as soon as it exists
+           checks that the credits cover the video's length, and prints the job's id as soon as it exists;
+           with --on, then puts the person on that background (as vbr compose does)
+  compose  put a cut-out on a colour, an image or a video with a local ffmpeg (no credits): a file of any
+           output format, or a job's result (downloaded first into a temporary file)
   probe    read a video's duration, container and size from the file, its cost in credits, and the balance
   resume   finish a job from whatever stage it reached, never starting it twice: with the video when it has
            not started yet (same options as remove), without it once it has
@@ -111,9 +128,11 @@ Commands:
 
 Options:
   -o, --output <path>   where to write the result (a file or a directory);
-                        default: <input name>-nobg.<ext> in the current directory
+                        default: <input name>-nobg.<ext> in the current directory; compose and --on:
+                        <input name>-on-<background>.<ext>, or - for stdout
   -f, --format <f>      transparent output format (default webm_vp9):
 ${wrap(FORMATS.join(', '), 24, 110)}
+${COMPOSE_HELP}
       --force           replace the output file if it exists
   -m, --model <m>       original, light, pro, human (or a full model name)
       --color <#hex>    a solid background colour (#RRGGBB, MP4 output) instead of transparency
@@ -140,6 +159,9 @@ in another shell, and every command there talks to the fake API.
 On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
 (or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
 resume with \`vbr resume <job-id> <file> -o out\` or remove with \`vbr delete <job-id>\`.
+
+Compositing (vbr compose, --on) runs ffmpeg and ffprobe from PATH, or from FFMPEG_PATH and FFPROBE_PATH:
+apt-get install ffmpeg (Debian, Ubuntu), brew install ffmpeg (macOS), winget install ffmpeg (Windows).
 
 Exit codes:
 ${codes}
@@ -171,6 +193,10 @@ const OPTIONS = {
   'with-job': { type: 'boolean' },
   fake: { type: 'boolean' },
   'no-preflight': { type: 'boolean' },
+  on: { type: 'string' },
+  size: { type: 'string' },
+  at: { type: 'string' },
+  keep: { type: 'boolean' },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
@@ -194,6 +220,10 @@ const FLAG_OF: Record<keyof CommandOptions, string> = {
   withJob: '--with-job',
   fake: '--fake',
   preflight: '--no-preflight',
+  on: '--on',
+  size: '--size',
+  at: '--at',
+  keep: '--keep',
 }
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
@@ -234,11 +264,13 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     withJob: values['with-job'] || undefined,
     fake: values.fake || undefined,
     preflight: values['no-preflight'] ? false : undefined,
+    ...inCliWords(() => readComposeFlags(values)),
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
     if (options[key] !== undefined && !ACCEPTS[command].includes(key)) throw usage(`vbr ${command} does not take ${FLAG_OF[key]}.`)
   }
-  if (options.format !== undefined && !FORMATS.includes(options.format as (typeof FORMATS)[number])) {
+  inCliWords(() => checkComposeFlags(command, options, values.json))
+  if (options.on === undefined && options.format !== undefined && !FORMATS.includes(options.format as (typeof FORMATS)[number])) {
     throw usage(`Unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}.`)
   }
   if (options.format !== undefined && options.color !== undefined) {
@@ -257,6 +289,15 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       allowInsecureHttp: values['allow-insecure-http'] ?? false,
       json: values.json ?? false,
     },
+  }
+}
+
+/** What `read` gives, or its error, already in the CLI's words, as a usage error. */
+function inCliWords<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    throw usage(error instanceof Error ? error.message : String(error))
   }
 }
 

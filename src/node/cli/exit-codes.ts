@@ -15,7 +15,7 @@ export const ExitCode = {
   OK: 0,
   /** Anything else: an API error without a more specific code, or a bug. */
   ERROR: 1,
-  /** Bad arguments, or input the SDK refused before sending anything. */
+  /** Bad arguments, input the SDK refused before sending anything, or no ffmpeg for compose. */
   USAGE: 2,
   /** API key missing or rejected (401). */
   AUTH: 3,
@@ -40,7 +40,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.OK, 'success'],
   [ExitCode.ERROR, 'other error (unexpected API answer, server error)'],
-  [ExitCode.USAGE, 'usage: bad arguments, or input refused before sending (e.g. an .flv file)'],
+  [ExitCode.USAGE, 'usage: bad arguments, input refused before sending (e.g. an .flv file), or no ffmpeg to compose'],
   [ExitCode.AUTH, 'authentication: API key missing or rejected'],
   [ExitCode.CREDITS, 'not enough credits'],
   [ExitCode.NOT_FOUND, 'job not found'],

@@ -38,6 +38,18 @@ export class PlainUi implements Ui {
     }
   }
 
+  composing(label: string): Transfer {
+    const started = Date.now()
+    let length = 0
+    this.note(`composing ${label}`)
+    return {
+      update: (_, duration) => {
+        length = duration
+      },
+      done: () => this.note(`composed ${length.toFixed(1)} s of video in ${formatDuration(Date.now() - started)}`),
+    }
+  }
+
   note(line: string): void {
     this.stderr.write(`${line}\n`)
   }
@@ -66,6 +78,10 @@ export class JsonUi implements Ui {
 
   waiting(): StatusLine {
     return { update() {}, end() {} }
+  }
+
+  composing(): Transfer {
+    return { update() {}, done() {} }
   }
 
   note(): void {}

@@ -100,6 +100,32 @@ export class TtyUi implements Ui {
     }
   }
 
+  composing(label: string): Transfer {
+    this.#stopTimer()
+    const started = Date.now()
+    let last = { seconds: 0, duration: 0 }
+    const name = label.length > 28 ? `${label.slice(0, 27)}…` : label
+    const draw = () => {
+      const { seconds, duration } = last
+      const fraction = duration > 0 ? Math.min(seconds / duration, 1) : 0
+      const elapsed = Date.now() - started
+      const eta = fraction > 0 && fraction < 1 ? `  ETA ${formatDuration((elapsed / fraction) * (1 - fraction))}` : ''
+      const head = `Composing ${name} `
+      const tail = ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${seconds.toFixed(1)}/${duration.toFixed(1)} s of video${eta}`
+      const width = Math.max(8, Math.min(BAR_WIDTH, this.#width() - head.length - tail.length - 2))
+      const filled = Math.round(fraction * width)
+      this.#draw(`${head}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${tail}`)
+    }
+    draw()
+    return {
+      update: (seconds, duration) => {
+        last = { seconds, duration }
+        draw()
+      },
+      done: () => this.#commit(`✓ Composed ${label} (${last.duration.toFixed(1)} s of video) in ${formatDuration(Date.now() - started)}`),
+    }
+  }
+
   note(line: string): void {
     if (this.#live) this.stderr.write(CLEAR_LINE)
     this.stderr.write(`${line}\n`)

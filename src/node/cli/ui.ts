@@ -29,6 +29,11 @@ export interface Ui {
   transfer(verb: 'Uploading' | 'Downloading', label: string, total?: number): Transfer
   /** The job's status while waiting: a live line with elapsed time on a terminal, one line per change otherwise. */
   waiting(jobId?: string): StatusLine
+  /**
+   * A local render into `label`: a progress bar over seconds of video on a terminal, start and end lines otherwise.
+   * `update(seconds, duration)` takes seconds written and the output's length.
+   */
+  composing(label: string): Transfer
   /** A side note (stderr; nothing in json mode). */
   note(line: string): void
   /** The command's answer on stdout: `text` for people, `json` in json mode. */

@@ -1,5 +1,6 @@
 import type { CommandName } from '../args'
 import type { Command } from '../context'
+import { compose } from './compose'
 import { doctor } from './doctor'
 import { fake } from './fake'
 import { credits, deleteJob, status } from './jobs'
@@ -10,6 +11,7 @@ import { wait } from './wait'
 
 export const COMMAND_HANDLERS: Record<CommandName, Command> = {
   remove,
+  compose,
   probe,
   resume,
   wait,
