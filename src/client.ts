@@ -3,7 +3,7 @@ import { startJobSafely, waitForJob, type JobCalls, type WaitOptions } from './c
 import type { RateLimits } from './core/limiter'
 import { createLogger, type Logger, type LogLevel } from './core/logger'
 import { isBrowser } from './core/runtime'
-import { API_KEY_ENV, DEFAULT_BASE_URL } from './defaults'
+import { API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL } from './defaults'
 import { ValidationError } from './errors'
 import { Job, type JobJSON } from './job'
 import type { Platform } from './platform'
@@ -41,7 +41,10 @@ import {
 
 /** Options of `new VideoBGRemoverClient(apiKey, options)`. */
 export interface ClientOptions {
-  /** Default `https://api.videobgremover.com`; may carry a path prefix such as `http://localhost:3000/api`. */
+  /**
+   * Default `VIDEOBGREMOVER_BASE_URL` where the runtime has an environment (as `vbr fake` prints it), else
+   * `https://api.videobgremover.com`; may carry a path prefix such as `http://localhost:3000/api`.
+   */
   baseUrl?: string
   /** Milliseconds per attempt of an API call (default 60 000). Creating a job from a URL gets at least 300 000. */
   timeout?: number
@@ -125,7 +128,7 @@ export class ClientBase {
 
   /** @internal each entry point passes its runtime's platform. */
   constructor(apiKey: string | undefined, options: ClientOptions, platform: Platform) {
-    const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, options.allowInsecureHttp)
+    const baseUrl = checkBaseUrl(options.baseUrl ?? (platform.env(BASE_URL_ENV) || DEFAULT_BASE_URL), options.allowInsecureHttp)
     const ownBackend = new URL(baseUrl).origin !== new URL(DEFAULT_BASE_URL).origin
     const key = resolveApiKey(apiKey, platform.env(API_KEY_ENV), ownBackend)
     if (key && isBrowser() && !options.dangerouslyAllowBrowser) {

@@ -39,9 +39,10 @@ function coerce(kind: FieldKind, value: unknown): unknown {
   switch (kind) {
     case 'string':
       return typeof value === 'string' ? value : undefined
-    case 'number':
-      if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-      return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : undefined
+    case 'number': {
+      const number = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : Number.NaN
+      return Number.isFinite(number) ? number : undefined // "1e400" is a numeric string, but not a number anyone meant
+    }
     case 'timestamp':
       if (typeof value !== 'string') return undefined
       // Date.parse reads a zoneless date-time as local time: the API's clock is UTC.

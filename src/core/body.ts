@@ -10,9 +10,11 @@ export interface CappedText {
  */
 export async function readCapped(response: Response, maxBytes: number): Promise<CappedText> {
   if (!response.body) return { text: '', complete: true }
-  // A declared length within the cap is held to by fetch itself: the whole text at once, the fast way.
+  // A declared length within the cap is held to by fetch itself: the whole text at once, the fast way. Not for a
+  // compressed body, whose length says nothing of what it inflates to.
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-  if (declared <= maxBytes) return { text: await response.text(), complete: true }
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity'
+  if (declared <= maxBytes && !encoded) return { text: await response.text(), complete: true }
   const reader = response.body.getReader()
   const decoder = new TextDecoder()
   let text = ''

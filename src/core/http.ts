@@ -10,7 +10,7 @@ import {
 import { parseJson } from './json'
 import type { RateLimiter } from './limiter'
 import type { SdkLogger } from './logger'
-import { maskHeaders, redact } from './redact'
+import { maskHeaders, redact, redactText } from './redact'
 import { isRetryable, retrying, serverDelayMs, type RetryPolicy } from './retry'
 import { readCapped } from './body'
 import { linkSignal } from './signal'
@@ -212,7 +212,8 @@ export class HttpClient {
         ? { ok: true as const, value: {} }
         : parsed
     if (!body.ok) {
-      const snippet = redact(text.slice(0, 1024), this.config.apiKey)
+      // Redacted whole, then cut: a key straddling the cut would otherwise show in part.
+      const snippet = redactText(text, this.config.apiKey).slice(0, 1024)
       const why = body.reason === 'too_deep' ? 'JSON nested too deeply' : 'not JSON'
       const message = `${where} returned a body that is ${why} (status ${status})`
       throw unusableBody({ code: 'invalid_json', message, status, headers, body: snippet, jobId })

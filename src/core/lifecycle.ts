@@ -95,7 +95,9 @@ const RECONCILE_DELAY_MS = 1_000
 /**
  * Starts a job without ever charging twice. After an ambiguous failure it reads the status: a job past
  * `created`/`uploaded` did start, so its status stands in for the lost response; otherwise it starts
- * again, up to `maxRetries` times, and past them the original error is thrown.
+ * again, up to `maxRetries` times, and past them the original error is thrown. A 409 (conflict) is read the same
+ * way but never answered with another start: the job was started by someone else (another process resuming it,
+ * a retry that got through), or it has no video yet.
  */
 export async function startJobSafely(
   calls: JobCalls,
@@ -109,12 +111,13 @@ export async function startJobSafely(
     try {
       return await calls.start(jobId, body, options)
     } catch (error) {
-      if (!isAmbiguous(error)) throw error
-      await sleep(RECONCILE_DELAY_MS, signal, jobId)
+      const conflict = error instanceof ApiError && error.status === 409
+      if (!conflict && !isAmbiguous(error)) throw error
+      if (!conflict) await sleep(RECONCILE_DELAY_MS, signal, jobId)
       const { data: job } = await calls.status(jobId, options)
       throwIfAborted(signal, jobId)
       if (job.status !== 'created' && job.status !== 'uploaded') return startedFrom(job)
-      if (attempt >= maxRetries) throw error
+      if (conflict || attempt >= maxRetries) throw error
     }
   }
 }

@@ -37,6 +37,7 @@ export class ValidationError extends VideoBGRemoverError {
   /** @param field the option, argument or field that was wrong, e.g. `timeout` or `background.color`. */
   constructor(
     message: string,
+    /** The option, argument or field that was wrong, e.g. `timeout` or `background.color`. */
     readonly field?: string,
   ) {
     super(message)

@@ -1,5 +1,5 @@
 import { parseJson } from '../core/json'
-import { redact } from '../core/redact'
+import { redactText } from '../core/redact'
 import {
   ApiError,
   AuthenticationError,
@@ -92,7 +92,7 @@ export interface ErrorResponse {
 /** Turns a failed response into the matching error class: by code first, then by status. */
 export function errorFromResponse(response: ErrorResponse): ApiError {
   const parsed = parseJson(response.text, response.secret)
-  const body = parsed.ok ? parsed.value : redact(response.text, response.secret)
+  const body = parsed.ok ? parsed.value : redactText(response.text, response.secret)
   const fields = parseErrorBody(body)
   const code = fields.code ?? codeForStatus(response.status)
   const details: ApiErrorDetails = {

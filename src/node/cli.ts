@@ -6,7 +6,7 @@
  * wrong and what to do, cli/exit-codes.ts maps failures to exit codes.
  */
 import { VERSION } from '../version'
-import { helpText, parseCommandLine, type GlobalOptions } from './cli/args'
+import { helpText, parseCommandLine, type CommandName, type GlobalOptions } from './cli/args'
 import { COMMAND_HANDLERS } from './cli/commands/index'
 import { CliError, ExitCode, exitCodeFor } from './cli/exit-codes'
 import { createUi, type Mode } from './cli/ui'
@@ -20,11 +20,19 @@ function clientFor({ apiKey, baseUrl, allowInsecureHttp }: GlobalOptions, option
   return new VideoBGRemoverClient(apiKey, { ...(baseUrl ? { baseUrl } : {}), allowInsecureHttp, ...options })
 }
 
+/** The API keys this run was given (environment, `--api-key`): never printed, not even echoed in a usage error. */
+function keysGiven(argv: readonly string[]): string[] {
+  const flagged = argv.flatMap((arg, i) =>
+    arg === '--api-key' ? [argv[i + 1] ?? ''] : arg.startsWith('--api-key=') ? [arg.slice(10)] : [],
+  )
+  return [process.env.VIDEOBGREMOVER_API_KEY ?? '', ...flagged].filter((key) => key.trim().length >= 8)
+}
+
 async function main(argv: readonly string[]): Promise<ExitCode> {
   const { stdout, stderr } = process
   // Decided before parsing, so that even a usage error is JSON with --json.
   const mode: Mode = argv.includes('--json') ? 'json' : stderr.isTTY && process.env.TERM !== 'dumb' ? 'tty' : 'plain'
-  const ui = createUi(mode, stdout, stderr)
+  const ui = createUi(mode, stdout, stderr, keysGiven(argv))
 
   // Ctrl-C aborts whatever is in flight (the command then names the job left behind); a second one quits at once.
   const controller = new AbortController()
@@ -34,6 +42,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  let command: CommandName | undefined
   try {
     const invocation = parseCommandLine(argv)
     if (invocation.kind === 'help') {
@@ -44,6 +53,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       stdout.write(`vbr ${VERSION}\n`)
       return ExitCode.OK
     }
+    command = invocation.command
     let client: VideoBGRemoverClient | undefined
     const context = {
       client: () => (client ??= clientFor(invocation.global)),
@@ -56,7 +66,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   } catch (error) {
     let code = exitCodeFor(error)
     if (code === ExitCode.INTERRUPTED && !controller.signal.aborted) code = ExitCode.ERROR // an abort we did not ask for
-    ui.fail(error, code)
+    ui.fail(error, code, command)
     return code
   } finally {
     ui.close()

@@ -118,6 +118,25 @@ describe('resuming with jobId', () => {
     expectOneCreateAtMostOneStart(server, 1)
   })
 
+  it('uploaded, resumed by two processes at once (a redelivered queue message): one start, and both resolve to the job', async () => {
+    await using server = await startFakeServer({ processingMs: 600_000 })
+    const { id } = await clientFor(server).createJobUrl({ video_url: 'https://cdn.test/clip.mp4' })
+    const resume = () => Video.open('https://cdn.test/clip.mp4').submit({ client: clientFor(server), jobId: id })
+    // The first start is held by the fake until the second resume has read the job as uploaded and started it too.
+    server.api.inject('startJob', { delayMs: 5_000 })
+    const first = resume()
+    await until(() => seen(server, 'startJob').length === 1)
+    const second = await resume()
+    expect((await first).id).toBe(id)
+    expect(second.id).toBe(id)
+    expect(server.api.startsFor(id)).toBe(1)
+    expect(
+      seen(server, 'startJob')
+        .map((entry) => entry.status)
+        .sort(),
+    ).toEqual([200, 409])
+  })
+
   it('processing: waits for it from a fresh client, with no create, upload or start', async () => {
     const { server, advance } = await steppedFake()
     await using _ = server

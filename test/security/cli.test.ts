@@ -84,4 +84,37 @@ describe('vbr against a hostile server', () => {
     expect(run.stdout).not.toContain(KEY)
     expect(JSON.parse(run.stdout).debug).toBe('key=[redacted]')
   })
+
+  it('prints no escape sequence a server wrote: status text reaches the terminal without control characters', async () => {
+    answer = (response) =>
+      json(
+        response,
+        JSON.stringify({ id: JOB, status: 'processing', message: 'ok\u001b[2J\u001b]52;c;cHduZWQ=\u0007', filename: 'a\u009bb.mp4' }),
+      )
+    const run = await vbr(['status', JOB])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('message: ok[2J]52;c;cHduZWQ=')
+    const controls = [...run.stdout].filter(
+      (char) => (char < ' ' && char !== '\n' && char !== '\t') || (char >= '\u007f' && char <= '\u009f'),
+    )
+    expect(controls).toEqual([])
+  })
+
+  it('never echoes the API key, not even as the stray argument of a usage error', async () => {
+    const runs = await Promise.all([vbr(['credits', KEY]), vbr([KEY, 'credits']), vbr(['credits', '--base-url', KEY])])
+    for (const run of runs) {
+      expect(run.code).toBe(2)
+      expect(run.stdout + run.stderr).not.toContain(KEY)
+    }
+  })
+
+  it('resume checks the job id before it names a file or makes a directory for it', async () => {
+    const work = join(dir, 'resume-work')
+    await mkdir(work)
+    const run = await vbr(['resume', '../../escaped/x', '-o', 'out/'], work)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('jobId must be the id of a job')
+    expect(await readdir(work)).toEqual([])
+    expect(await readdir(dir)).not.toContain('escaped')
+  })
 })

@@ -145,3 +145,41 @@ describe('a key holding a line break (finding 12)', () => {
     expectNoSecret(error, KEY.slice(10))
   })
 })
+
+describe('the review after the fixes', () => {
+  it('a compressed answer is held to the cap on what it inflates to, not on its declared length', async () => {
+    const { gzipSync } = await import('node:zlib')
+    const bomb = gzipSync(Buffer.from(`{"total_credits":1,"remaining_credits":1,"used_credits":0,"pad":"${'x'.repeat(8 << 20)}"}`))
+    const { client } = await hostile((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) })
+      response.end(bomb)
+    })
+    await expect(client().credits()).rejects.toMatchObject({ code: 'response_too_large' })
+  })
+
+  it('a key escaped in a body that is not JSON is found and redacted', async () => {
+    const escaped = [...KEY].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const { client } = await hostile((_, response) => {
+      response.writeHead(500, { 'content-type': 'application/json' })
+      response.end(`{"error":"bad key ${escaped}"`)
+    })
+    const error = await failure(() => client({ maxRetries: 0 }).credits())
+    expectNoSecret(error, KEY)
+    expect(JSON.stringify(error)).not.toContain(escaped)
+  })
+
+  it('a key straddling the cut of a body kept in an error is redacted whole, not shown in part', async () => {
+    const { client } = await hostile((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' })
+      response.end(`${'x'.repeat(1024 - 10)}${KEY} trailing`)
+    })
+    const error = await failure(() => client().credits())
+    expect(JSON.stringify(error)).not.toContain(KEY.slice(0, 10))
+  })
+
+  it('a numeric string too large for a number is dropped, not read as Infinity', async () => {
+    const { client } = await hostile((_, response) => json(response, { id: JOB, status: 'completed', length_seconds: '1e400' }))
+    const status = await client().status(JOB)
+    expect(status).not.toHaveProperty('length_seconds')
+  })
+})

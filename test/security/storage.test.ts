@@ -130,6 +130,21 @@ describe('the storage URL policy', () => {
     expect(() => apiPolicy('http://127.0.0.1:3000/storage/x')).toThrow(StorageError)
   })
 
+  it.each([
+    'https://localhost:8443/x',
+    'https://metadata.google.internal/computeMetadata/v1/',
+    'https://printer.local/x',
+    'https://[fd00::1]/x',
+  ])('refuses %s, a local name or address, from a real API', (url) => {
+    expect(() => apiPolicy(url)).toThrow(StorageError)
+  })
+
+  it('keeps a loopback API from opening the rest of the network: private and link-local addresses stay refused', () => {
+    for (const url of ['http://10.0.0.5/x', 'https://169.254.169.254/latest/meta-data/', 'https://192.168.1.1/x']) {
+      expect(() => localPolicy(url), url).toThrow(StorageError)
+    }
+  })
+
   it('takes plain http on a named host only with allowInsecureHttp', () => {
     expect(() => apiPolicy('http://storage.test/x')).toThrow(StorageError)
     expect(storageUrlPolicy('https://api.videobgremover.com', true)('http://storage.test/x')).toBe('http://storage.test/x')

@@ -209,6 +209,13 @@ describe('baseUrl', () => {
     expect(seen.map((s) => s.url.href)).toEqual([`${root}/jobs/${JOB}/status`, `${root}/jobs/${JOB}`])
   })
 
+  it('is read from VIDEOBGREMOVER_BASE_URL when not passed, as vbr fake prints it', async () => {
+    vi.stubEnv('VIDEOBGREMOVER_BASE_URL', 'https://api.test/api')
+    const seen = reply({ id: JOB, status: 'processing' })
+    await new VideoBGRemoverClient(KEY).status(JOB)
+    expect(seen.map((s) => s.url.href)).toEqual([`https://api.test/api/v1/jobs/${JOB}/status`])
+  })
+
   it.each(['ftp://api.test', 'not a url', 'http://api.test', 'https://api.test?x=1', 'https://user:pw@api.test'])(
     'refuses %s',
     (baseUrl) => {

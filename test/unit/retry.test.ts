@@ -230,13 +230,26 @@ describe('startJob is never sent twice blindly', () => {
   it.each<[number, new (...args: never[]) => Error]>([
     [400, ApiError],
     [402, InsufficientCreditsError],
-    [409, ApiError],
     [429, RateLimitError],
   ])('a %i is thrown as it is: no status read, no second start', async (status, Kind) => {
     const id = `job-refused-${status}`
     const job = scriptJob(id, [fail(status), ok({ id, status: 'processing' })], 'uploaded')
     await expect(client().startJob(id)).rejects.toBeInstanceOf(Kind)
     expect({ starts: job.starts, reads: job.reads }).toEqual({ starts: 1, reads: 0 })
+  })
+
+  it('a 409 for a job someone else started (another process resuming it) is read as started: one read, no second start', async () => {
+    const id = 'job-started-elsewhere'
+    const job = scriptJob(id, [fail(409), ok({ id, status: 'processing' })], 'processing')
+    await expect(client().startJob(id)).resolves.toMatchObject({ id, status: 'processing' })
+    expect({ starts: job.starts, reads: job.reads }).toEqual({ starts: 1, reads: 1 })
+  })
+
+  it('a 409 for a job that has not started (no video yet) is thrown after one read, with no second start', async () => {
+    const id = 'job-not-uploaded'
+    const job = scriptJob(id, [fail(409), ok({ id, status: 'processing' })], 'created')
+    await expect(client().startJob(id)).rejects.toBeInstanceOf(ApiError)
+    expect({ starts: job.starts, reads: job.reads }).toEqual({ starts: 1, reads: 1 })
   })
 })
 

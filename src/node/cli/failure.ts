@@ -7,7 +7,9 @@ import {
   StorageError,
   VideoBGRemoverError,
 } from '../index'
+import type { CommandName } from './args'
 import { ExitCode } from './exit-codes'
+import { printable } from './format'
 
 /**
  * The SDK's messages name its options; on the command line they are flags. A message that mentions one of these
@@ -32,9 +34,12 @@ export function inFlags(message: string): string {
   return FLAGS_FOR_OPTIONS.reduce((text, [option, flag]) => text.replaceAll(option, flag), message)
 }
 
+/** The commands that create jobs, and so may leave one behind when they fail. */
+const JOB_MAKERS: ReadonlySet<CommandName> = new Set(['remove', 'resume', 'batch'] as CommandName[])
+
 /** What to tell the user about a failure: a message and what to do next. */
-export function describeFailure(error: unknown, code: ExitCode): { message: string; hints: string[] } {
-  const message = inFlags(error instanceof Error ? error.message : String(error))
+export function describeFailure(error: unknown, code: ExitCode, command?: CommandName): { message: string; hints: string[] } {
+  const message = printable(inFlags(error instanceof Error ? error.message : String(error)))
   const jobId = error instanceof VideoBGRemoverError ? error.jobId : undefined
   const hints: string[] = []
   const leftBehind = (state: string) =>
@@ -62,8 +67,10 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
       }
       return { message, hints }
     }
-    case ExitCode.JOB_FAILED:
-      return { message: `Job ${jobId ?? ''} failed: ${message}`, hints: ['Failed jobs use no credits; try another clip or model.'] }
+    case ExitCode.JOB_FAILED: {
+      const said = message.startsWith(`Job ${jobId} failed`) ? message : `Job ${jobId ?? ''} failed: ${message}`
+      return { message: said, hints: ['Failed jobs use no credits; try another clip or model.'] }
+    }
     case ExitCode.USAGE:
       return { message, hints }
     case ExitCode.NOT_FOUND:
@@ -77,7 +84,8 @@ export function describeFailure(error: unknown, code: ExitCode): { message: stri
     )
     return { message, hints }
   }
-  if (jobId) leftBehind('')
+  // A job is left behind only by a command that makes one; status, wait or delete name a job that was already there.
+  if (jobId && (command === undefined || JOB_MAKERS.has(command))) leftBehind('')
   return { message, hints }
 }
 

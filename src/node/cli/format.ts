@@ -17,3 +17,14 @@ export function formatDuration(ms: number): string {
   const whole = Math.round(seconds)
   return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`
 }
+
+/** `text` without C0 and C1 control characters but line breaks and tabs: no escape sequence of a server's. */
+export function printable(text: string): string {
+  return [...text].filter((char) => !isControl(char)).join('')
+}
+
+/** C0 (but line feed and tab) and C1 control characters, DEL included. */
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0)
+  return (code < 0x20 && char !== '\n' && char !== '\t') || (code >= 0x7f && code <= 0x9f)
+}

@@ -1,3 +1,4 @@
+import type { CommandName } from './args'
 import type { ExitCode } from './exit-codes'
 import { describeFailure, errorJson } from './failure'
 import { formatBytes, formatDuration } from './format'
@@ -58,8 +59,8 @@ export class PlainUi implements Ui {
     this.stdout.write(`${text}\n`)
   }
 
-  fail(error: unknown, code: ExitCode): void {
-    const { message, hints } = describeFailure(error, code)
+  fail(error: unknown, code: ExitCode, command?: CommandName): void {
+    const { message, hints } = describeFailure(error, code, command)
     this.stderr.write(`vbr: ${message}\n${hints.map((hint) => `${hint}\n`).join('')}`)
   }
 

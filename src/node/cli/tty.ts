@@ -1,3 +1,4 @@
+import type { CommandName } from './args'
 import type { ExitCode } from './exit-codes'
 import { describeFailure } from './failure'
 import { formatBytes, formatDuration } from './format'
@@ -137,9 +138,9 @@ export class TtyUi implements Ui {
     this.stdout.write(`${text}\n`)
   }
 
-  fail(error: unknown, code: ExitCode): void {
+  fail(error: unknown, code: ExitCode, command?: CommandName): void {
     this.close()
-    const { message, hints } = describeFailure(error, code)
+    const { message, hints } = describeFailure(error, code, command)
     this.stderr.write(`✗ ${message}\n${hints.map((hint) => `${hint}\n`).join('')}`)
   }
 

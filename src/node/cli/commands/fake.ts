@@ -7,7 +7,8 @@ import type { Command } from '../context'
  * the two variables that point every other command at it: no account, no credits.
  */
 export const fake: Command = async ({ ui, signal }) => {
-  await using server = await startFakeServer({ processingMs: 3_000 })
+  // As the real API answers: request ids, and the rate limits with their headers (3 starts and 100 requests a minute).
+  await using server = await startFakeServer({ processingMs: 3_000, errorStyle: 'envelope', rateLimit: {} })
   ui.result(`export VIDEOBGREMOVER_BASE_URL=${server.url}\nexport VIDEOBGREMOVER_API_KEY=${FAKE_API_KEY}`, {
     baseUrl: server.url,
     apiKey: FAKE_API_KEY,

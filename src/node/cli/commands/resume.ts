@@ -3,6 +3,7 @@ import { outputExtension } from '../../../formats'
 import { ValidationError, Video, type Foreground, type RemoveBackgroundParams } from '../../index'
 import type { CommandOptions } from '../args'
 import type { Command, Context } from '../context'
+import { checkJobId } from '../../../validate'
 import { CliError, ExitCode } from '../exit-codes'
 import { outputOptions, videoInput } from '../input'
 import { describeLength, download, outputPath, stem } from '../output'
@@ -15,6 +16,7 @@ import type { StatusLine, Transfer } from '../ui'
  */
 export const resume: Command = async (context, jobId = '', options, input) => {
   const { ui, signal, cwd } = context
+  checkJobId(jobId) // before it names a file or a directory is made for it
   const name = input === undefined ? jobId : `${stem(input)}-nobg`
   // An existing -o file is refused before any work; the final name waits for the job's format.
   if (options.output !== undefined)
