@@ -242,3 +242,19 @@ describe('zip limits', () => {
     await expect(resolve(Cutout.fromProBundleZip(path))).rejects.toThrow(/inflates to more than the 1000 bytes it declares/)
   })
 })
+
+describe('what ffmpeg is allowed to read', () => {
+  it('a cut-out that is a playlist dressed as a .webm is refused, and the file it names is never read', async () => {
+    const secret = join(dir, 'private.mp4')
+    spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10', '-t', '1', '-y', secret])
+    const evil = join(dir, 'evil.webm')
+    await writeFile(evil, `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${secret}\n#EXT-X-ENDLIST\n`)
+    const composition = new Composition(Background.fromColor('#000000', 64, 64, 10))
+    composition.add(Cutout.fromFile(evil))
+    const output = join(dir, 'playlist.mp4')
+    const error = await rejection(composition.toFile(output, EncoderProfile.h264()))
+    expect(error).toBeInstanceOf(FFmpegError)
+    expect(error.message).toContain('Format not on whitelist')
+    expect((await readdir(dir)).filter((name) => name.startsWith('playlist'))).toEqual([])
+  })
+})

@@ -2,6 +2,18 @@ import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import { ValidationError, abortError, toolFailed } from '../../errors'
 
+/**
+ * The containers compose lets ffmpeg read, whatever a file's name says: ffmpeg picks a demuxer by content, and a
+ * playlist (HLS, DASH, concat) dressed as a `.webm` would make it open other files of this machine. These hold media
+ * only: every output format of the API and the usual containers of a background.
+ */
+export const MEDIA_FORMATS = 'mov,matroska,avi,mpegts,flv,ogg,wav,mp3,aac,image2,png_pipe,jpeg_pipe,webp_pipe,gif,bmp_pipe,tiff_pipe,lavfi'
+
+/** An input of ffmpeg: its options, held to `MEDIA_FORMATS`, then `-i path`. */
+export function inputArgs(input: { readonly options: readonly string[]; readonly path: string }): string[] {
+  return ['-format_whitelist', MEDIA_FORMATS, ...input.options, '-i', input.path]
+}
+
 /** The two executables compose runs. */
 export type Tool = 'ffmpeg' | 'ffprobe'
 
@@ -109,7 +121,8 @@ const ALPHA_PIXEL_FORMAT = /^(yuva|rgba|bgra|argb|abgr|ya|gbrap|pal8)/
  * `FFmpegError` when ffprobe fails (not a media file, say).
  */
 export async function probe(path: string, signal?: AbortSignal): Promise<MediaInfo> {
-  const output = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], { signal })
+  const args = ['-v', 'error', '-format_whitelist', MEDIA_FORMATS, '-print_format', 'json', '-show_streams', '-show_format', path]
+  const output = await run('ffprobe', args, { signal })
   const { streams = [], format = {} } = JSON.parse(output.toString()) as { streams?: ProbeStream[]; format?: { duration?: string } }
   const video = streams.find((stream) => stream.codec_type === 'video')
   if (video?.width === undefined || video.height === undefined || video.width === 0 || video.height === 0) {

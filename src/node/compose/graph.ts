@@ -1,3 +1,4 @@
+import { inputArgs } from './ffmpeg'
 import type { ResolvedBackground } from './background'
 import { encoderArgs, type EncoderProfile, outputFilter } from './encoder'
 import { filterValue } from './filter-text'
@@ -53,7 +54,7 @@ export function composeArgs({ background, layers, duration }: Plan, profile: Enc
   }
   return [
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'path' in output ? 'pipe:1' : 'pipe:3'],
-    ...inputs.flatMap((input) => [...input.options, '-i', input.path]),
+    ...inputs.flatMap(inputArgs),
     ...['-filter_complex', graph.join(';'), '-map', '[vout]'],
     ...(withAudio ? ['-map', '[aout]'] : ['-an']),
     ...['-t', seconds(duration)],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ValidationError } from '../../errors'
 import type { Cutout } from './cutout'
-import { run } from './ffmpeg'
+import { inputArgs, run } from './ffmpeg'
 import { resolveCutout } from './resolve-cutout'
 
 /** What a cut-out's frames are, as a canvas fitted to it needs them. */
@@ -38,7 +38,7 @@ export async function measureCutout(cutout: Cutout, signal?: AbortSignal): Promi
       'ffmpeg',
       [
         ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
-        ...resolved.inputs.flatMap((input) => [...input.options, '-i', input.path]),
+        ...resolved.inputs.flatMap(inputArgs),
         ...['-filter_complex', `${resolved.video(pads, 'm')},format=yuv444p[m]`, '-map', '[m]', '-frames:v', '1'],
         ...['-f', 'yuv4mpegpipe', 'pipe:1'],
       ],

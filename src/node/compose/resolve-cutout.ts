@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ValidationError } from '../../errors'
 import { outputExtension, type OutputFormat } from '../../formats'
-import { probe, run, type MediaInfo } from './ffmpeg'
+import { type MediaInfo, inputArgs, probe, run } from './ffmpeg'
 import { GREEN_SCREEN, type CutoutSource } from './cutout'
 import { lottieFrames } from './lottie'
 import { frameName, imageSequence } from './sequence'
@@ -166,7 +166,7 @@ async function detect(path: string, matte: boolean, signal: AbortSignal | undefi
 
 /** Looks at a mid-clip frame, shrunk to 32×32: a stacked video's bottom half is a grey mask; a green screen is mostly green. */
 async function sampleFrame(path: string, info: MediaInfo, signal: AbortSignal | undefined): Promise<'stacked' | 'green' | 'other'> {
-  const args = ['-v', 'error', '-ss', String((info.duration ?? 0) / 2), '-i', path, '-frames:v', '1']
+  const args = ['-v', 'error', '-ss', String((info.duration ?? 0) / 2), ...inputArgs({ options: [], path }), '-frames:v', '1']
   const rgb = await run('ffmpeg', [...args, '-vf', 'scale=32:32:flags=area,format=rgb24', '-f', 'rawvideo', 'pipe:1'], { signal })
   const pixels = Array.from({ length: rgb.length / 3 }, (_, i) => [rgb[3 * i] ?? 0, rgb[3 * i + 1] ?? 0, rgb[3 * i + 2] ?? 0] as const)
   const half = pixels.length / 2
