@@ -26,7 +26,7 @@ export function describeError(error: unknown): string {
     }
   }
   const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return cause ? `${error.message} (${cause})` : error.message
+  return cause && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message
 }
 
 /** The caller's signal fired: `cause` is its reason. */

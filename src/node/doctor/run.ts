@@ -123,8 +123,11 @@ export function ownerOf(error: unknown): DoctorCheckName | undefined {
  */
 export function failedWith(error: unknown, what: string, advice?: string): Outcome {
   const owner = ownerOf(error)
-  if (owner) return { result: 'warn', evidence: [`not checked: ${what} → ${describe(error)} (see ${owner})`] }
-  return { result: 'fail', evidence: [`${what} → ${describe(error)}`], ...(advice ? { advice } : {}) }
+  const said = describe(error)
+  // The SDK's network errors already name the call.
+  const evidence = said.startsWith(what) ? said : `${what} → ${said}`
+  if (owner) return { result: 'warn', evidence: [`not checked: ${evidence} (see ${owner})`] }
+  return { result: 'fail', evidence: [evidence], ...(advice ? { advice } : {}) }
 }
 
 /** An error as evidence: `401 "Invalid API key" (req_…)` for an API error, else its message. */

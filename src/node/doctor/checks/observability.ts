@@ -35,7 +35,9 @@ export const observability: Check = {
     if (leaked) problems.push('a debug log line holds the key')
     else {
       const masked = logLines.some((line) => line.includes(REDACTED)) ? `, x-api-key shown as ${REDACTED}` : ''
-      evidence.push(`the SDK's debug log holds no key (${logLines.length} lines for one call${masked})`)
+      evidence.push(
+        `the SDK's debug log holds no key (${logLines.length} ${logLines.length === 1 ? 'line' : 'lines'} for one call${masked})`,
+      )
     }
     if (renderings.some((text) => text.includes(WRONG_KEY))) problems.push('the error holds the key')
     else if (error !== undefined)
