@@ -64,7 +64,8 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean
   /**
    * The key's limits, which every client of this key in the process paces itself under together (default
-   * 100 requests and 3 starts a minute), or `false` to send without pacing.
+   * 100 requests and 3 starts a minute), or `false` to send without pacing. With `store` (e.g. `redisRateLimitStore`
+   * from `@videobgremover/sdk/redis`), every process and machine given the same store paces under them together.
    */
   rateLimit?: RateLimits | false
 }
@@ -82,6 +83,8 @@ export interface ClientInternals {
   /** The lifecycle's calls, unchecked: the public boundary checked the arguments already. */
   calls: JobCalls
   credits(options: RequestOptions): Promise<Credits>
+  /** The limits the client paces itself under; undefined when pacing is off (`rateLimit: false`) or left to a backend. */
+  rateLimits?: Readonly<{ requestsPerWindow: number; startsPerWindow: number; windowMs: number }>
   createJobFile(params: CreateJobFileParams, options: RequestOptions): Promise<FileJob>
   createJobUrl(params: CreateJobUrlParams, options: RequestOptions): Promise<UrlJob>
 }
@@ -176,6 +179,7 @@ export class ClientBase {
       policy: storageUrlPolicy(baseUrl, options.allowInsecureHttp),
       calls: this.#calls,
       credits: (o) => http.request({ method: 'GET', path: '/v1/credits', shape: creditsShape, retry: 'read' }, o),
+      rateLimits: limiter?.limits,
       createJobFile: (params, o) =>
         http.request({ method: 'POST', path: '/v1/jobs', body: params, shape: fileJobShape, retry: 'create' }, o),
       createJobUrl: (params, o) =>

@@ -38,6 +38,7 @@ export type { RequestOptions, FetchFn } from './core/http'
 export type { WaitOptions } from './core/lifecycle'
 export type { Logger, LogLevel } from './core/logger'
 export type { RateLimits } from './core/limiter'
+export type { RateLimitStore, RateLimitRequest } from './core/rate-store'
 export {
   VideoBGRemoverError,
   ApiError,

@@ -1,8 +1,10 @@
-import { sleep } from './signal'
+import { rateLimitStoreFailed } from '../errors'
+import { memoryRateLimitStore, type RateLimitStore } from './rate-store'
+import { sleep, throwIfAborted } from './signal'
 
 /**
  * The limits a client paces one API key under (the `rateLimit` option). Unset fields keep the API's: 100 requests
- * and 3 job starts a minute per key. Lower them when other processes share the key.
+ * and 3 job starts a minute per key. Lower them when other processes share the key, or give them all one `store`.
  */
 export interface RateLimits {
   /** Requests of every kind (starts included) allowed in any window. Default 100. */
@@ -11,6 +13,12 @@ export interface RateLimits {
   startsPerWindow?: number
   /** The window's length, in milliseconds. Default 60 000 (a minute). */
   windowMs?: number
+  /**
+   * Where the count of requests and starts is kept. Default: this process's memory, shared by every client of the
+   * key in the process. Pass one shared store (`redisRateLimitStore(redis)` from `@videobgremover/sdk/redis`) to
+   * every process and machine using the key, so that together they stay under its limits.
+   */
+  store?: RateLimitStore
 }
 
 /** The rate-limit window as the last response described it. */
@@ -23,25 +31,52 @@ export interface RateLimitState {
 
 /**
  * Paces every call made with one API key so that together they stay under the API's limits: at most
- * `requestsPerWindow` requests and `startsPerWindow` starts in any `windowMs`, and, once the server reports
- * fewer than a fifth of its window left, the rest spread evenly until the window resets.
+ * `requestsPerWindow` requests and `startsPerWindow` starts in any `windowMs` (counted in its store), and, once the
+ * server reports fewer than a fifth of its window left, the rest spread evenly until the window resets.
  */
 export class RateLimiter {
   readonly server: RateLimitState = {}
-  readonly #sent: number[] = []
-  readonly #started: number[] = []
-  readonly #limits: Required<RateLimits>
+  readonly #limits: Required<Omit<RateLimits, 'store'>>
+  readonly #store: RateLimitStore
+  readonly #key: () => Promise<string>
+  #last: number | undefined
 
-  constructor(limits: RateLimits = {}) {
-    this.#limits = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000, ...limits }
+  /** @param key the budget's id in a shared store; a promise, as it is a hash computed once. */
+  constructor(limits: RateLimits = {}, key: () => Promise<string> = async () => 'local') {
+    const { store, ...rest } = limits
+    this.#limits = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000, ...definedOnly(rest) }
+    this.#store = store ?? memoryRateLimitStore()
+    this.#key = key
+  }
+
+  /** The limits in force (the API's where none were given). */
+  get limits(): Readonly<Required<Omit<RateLimits, 'store'>>> {
+    return this.#limits
   }
 
   /** Waits, abortably, until a request (counted as a start too when `start`) may go, and counts it. */
   async acquire(start: boolean, signal?: AbortSignal, jobId?: string): Promise<void> {
-    for (let wait = this.#waitMs(start); wait > 0; wait = this.#waitMs(start)) await sleep(wait, signal, jobId)
-    const now = Date.now()
-    this.#sent.push(now)
-    if (start) this.#started.push(now)
+    const { requestsPerWindow, startsPerWindow } = this.#limits
+    // A little longer than the server's window: it counts arrivals, which come a little after the grants counted here.
+    const windowMs = this.#limits.windowMs + Math.max(250, this.#limits.windowMs / 50)
+    for (;;) {
+      const now = Date.now()
+      const spacing = this.#last === undefined ? 0 : this.#last + this.spacingMs(now) - now
+      if (spacing > 0) {
+        await sleep(spacing, signal, jobId)
+        continue
+      }
+      const key = await this.#key()
+      const wait = await this.#store
+        .take({ key, start, requestsPerWindow, startsPerWindow, windowMs })
+        .catch((error: unknown) => {
+          throw rateLimitStoreFailed(error, jobId)
+        })
+      throwIfAborted(signal, jobId)
+      if (!(wait > 0)) break
+      await sleep(wait, signal, jobId)
+    }
+    this.#last = Date.now()
     if (this.server.remaining !== undefined) this.server.remaining--
   }
 
@@ -63,31 +98,37 @@ export class RateLimiter {
     this.server.remaining = read('x-ratelimit-remaining') ?? this.server.remaining
     this.server.resetAt = reset === undefined ? this.server.resetAt : reset * 1000
   }
+}
 
-  #waitMs(start: boolean): number {
-    const now = Date.now()
-    const { requestsPerWindow, startsPerWindow } = this.#limits
-    // A little longer than the server's window: it counts arrivals, which come a little after the sends counted here.
-    const windowMs = this.#limits.windowMs + Math.max(250, this.#limits.windowMs / 50)
-    const windowWait = (times: number[], limit: number) => {
-      while (times.length > 0 && times[0]! <= now - windowMs) times.shift()
-      return times.length < limit ? 0 : times[times.length - limit]! + windowMs - now
-    }
-    const last = this.#sent[this.#sent.length - 1]
-    return Math.max(
-      windowWait(this.#sent, requestsPerWindow),
-      start ? windowWait(this.#started, startsPerWindow) : 0,
-      last === undefined ? 0 : last + this.spacingMs(now) - now,
-    )
-  }
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>
 }
 
 const shared = new Map<string, RateLimiter>()
+const sharedByStore = new WeakMap<RateLimitStore, Map<string, RateLimiter>>()
 
-/** The limiter of one key on one host, shared by every client in this process that uses them. */
+/**
+ * The limiter of one key on one host, shared by every client in this process that uses them (and the same store).
+ * With a store of the caller's, the budget's id in it is a SHA-256 of the host and key, never the key itself.
+ */
 export function limiterFor(baseUrl: string, apiKey: string | undefined, limits?: RateLimits): RateLimiter {
   const id = `${baseUrl} ${apiKey ?? ''}`
-  let limiter = shared.get(id)
-  if (!limiter) shared.set(id, (limiter = new RateLimiter(limits)))
+  const store = limits?.store
+  let limiters = shared
+  if (store) {
+    limiters = sharedByStore.get(store) ?? new Map()
+    sharedByStore.set(store, limiters)
+  }
+  let limiter = limiters.get(id)
+  if (!limiter) {
+    let hashed: Promise<string> | undefined
+    const key = store ? () => (hashed ??= sha256Hex(id)) : undefined
+    limiters.set(id, (limiter = new RateLimiter(limits, key)))
+  }
   return limiter
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }

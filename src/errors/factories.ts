@@ -227,3 +227,9 @@ export function saveFailed(jobId: string, path: string, cause: unknown): VideoBG
 export function toolFailed(tool: 'ffmpeg' | 'ffprobe', code: number | null, stderr: string): FFmpegError {
   return new FFmpegError(`${tool} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`, code, stderr)
 }
+
+/** The client's `rateLimit.store` failed to answer (Redis down, say): the request was not sent. */
+export function rateLimitStoreFailed(error: unknown, jobId?: string): VideoBGRemoverError {
+  if (error instanceof VideoBGRemoverError) return error
+  return new ConnectionError(`The rate-limit store failed, so the request was not sent: ${describeError(error)}`, { cause: error, jobId })
+}

@@ -7,7 +7,7 @@ import { FAKE_API_KEY, startFakeServer, type FakeServer, type LedgerEntry } from
  * sides (the fake enforces it, the client paces under it), so 20 jobs need about 7 windows.
  */
 const WINDOW_MS = 1_000
-const LIMITS: Required<RateLimits> = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: WINDOW_MS }
+const LIMITS: Required<Omit<RateLimits, 'store'>> = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: WINDOW_MS }
 const JOBS = 20
 const CLIENTS = 4
 const LENGTH_SECONDS = 10
