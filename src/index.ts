@@ -52,6 +52,7 @@ export {
   TimeoutError,
   AbortError,
   StorageError,
+  JobStoreError,
   type ApiErrorDetails,
   type StorageErrorDetails,
 } from './errors'

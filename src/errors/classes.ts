@@ -254,3 +254,24 @@ export class FFmpegError extends VideoBGRemoverError {
     super(message)
   }
 }
+
+/**
+ * A batch's journal (`JobStore`) refused or failed. `code`: `journal_locked` (another live process holds the
+ * journal file), `lease_lost` (another worker claimed the input after this one's lease expired: this worker stops
+ * working on it), `journal_unreadable` (the file is not a batch journal).
+ */
+export class JobStoreError extends VideoBGRemoverError {
+  /** Always `'JobStoreError'`. */
+  override name = 'JobStoreError'
+  /**
+   * @param message what failed, for people.
+   * @param code `journal_locked`, `lease_lost` or `journal_unreadable`.
+   */
+  constructor(
+    message: string,
+    /** `journal_locked`, `lease_lost` or `journal_unreadable`. */
+    readonly code: 'journal_locked' | 'lease_lost' | 'journal_unreadable',
+  ) {
+    super(message)
+  }
+}

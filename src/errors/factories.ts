@@ -9,6 +9,7 @@ import {
   ConnectionError,
   FFmpegError,
   InsufficientCreditsError,
+  JobStoreError,
   ProcessingError,
   StorageError,
   TimeoutError,
@@ -232,4 +233,25 @@ export function toolFailed(tool: 'ffmpeg' | 'ffprobe', code: number | null, stde
 export function rateLimitStoreFailed(error: unknown, jobId?: string): VideoBGRemoverError {
   if (error instanceof VideoBGRemoverError) return error
   return new ConnectionError(`The rate-limit store failed, so the request was not sent: ${describeError(error)}`, { cause: error, jobId })
+}
+
+/** Another process (alive, on this host) holds the journal file at `path`. */
+export function journalLocked(path: string, holder: string): JobStoreError {
+  return new JobStoreError(
+    `The journal ${JSON.stringify(path)} is in use by ${holder}: run one batch per journal file at a time, or share a redisJobStore between workers`,
+    'journal_locked',
+  )
+}
+
+/** The file at `path` is not a batch journal: refused rather than appended to. */
+export function journalUnreadable(path: string, reason: string): JobStoreError {
+  return new JobStoreError(`${JSON.stringify(path)} is not a batch journal (${reason}): choose another path`, 'journal_unreadable')
+}
+
+/** `worker` wrote the record of `key` while another worker held its claim: the write was refused. */
+export function leaseLost(key: string, worker: string | undefined, holder: string): JobStoreError {
+  return new JobStoreError(
+    `Worker ${worker ?? '(unnamed)'} no longer holds input ${key.slice(0, 12)}…: worker ${holder} claimed it after this one's lease expired`,
+    'lease_lost',
+  )
 }

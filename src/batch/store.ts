@@ -1,0 +1,122 @@
+import { leaseLost } from '../errors'
+/**
+ * A batch's journal: what `runBatch` knows about each input, so that a rerun after a crash, a deploy or a closed
+ * laptop lid never pays twice. Stores: `memoryJobStore()` (here), `fileJobStore(path)` (Node), `redisJobStore(redis)`
+ * (`@videobgremover/sdk/redis`, for many workers).
+ */
+
+/**
+ * Where one input stands. `created`: the job exists (its id journaled before the first byte is uploaded).
+ * `uploaded`: the upload is complete. `started`: the start was accepted (credits charged). `downloading`: the job
+ * completed and its result is being written. `done`: the output is in place. `failed`: the job or a step failed
+ * (`error` says why; a rerun retries it only with `retryFailed`).
+ */
+export type JobRecordState = 'created' | 'uploaded' | 'started' | 'downloading' | 'done' | 'failed'
+
+/** The journal's entry for one input, keyed by its content key. Written whole each time it changes. */
+export interface JobRecord {
+  /** The content key: SHA-256 (hex) of the input's bytes (or of its URL) and of the options it is processed with. */
+  readonly key: string
+  /** The input as given (a path, a URL or a name), for people reading the journal. */
+  readonly input: string
+  /** Where it stands. */
+  readonly state: JobRecordState
+  /** The API's job id, once the job exists. */
+  readonly jobId?: string
+  /** The absolute path of the output file, chosen once from the input's name and kept across reruns. */
+  readonly output?: string
+  /** Credits the start charged, when the API said. */
+  readonly creditsUsed?: number
+  /** Why it failed, for `failed`. */
+  readonly error?: { readonly name: string; readonly message: string; readonly code?: string }
+  /** The worker that wrote it (see `JobStore.claim`). */
+  readonly worker?: string
+  /** When it was written, in epoch milliseconds. */
+  readonly updatedAt: number
+}
+
+/**
+ * The journal behind `runBatch({ store })`: records keyed by content key, and claims that keep two workers off one
+ * input. Implement it to keep the journal elsewhere (a database); every method may reject, which stops the batch.
+ */
+export interface JobStore {
+  /** The record of `key`, or undefined when the input was never journaled. */
+  get(key: string): Promise<JobRecord | undefined>
+  /**
+   * Writes `record` (replacing the record of its key), durably: when it resolves, a crash cannot lose it. When
+   * `record.worker` is set and another worker holds a live claim on the key, rejects with `JobStoreError`
+   * (`lease_lost`) and writes nothing.
+   */
+  put(record: JobRecord): Promise<void>
+  /** Every record, in no particular order. */
+  list(): Promise<JobRecord[]>
+  /**
+   * Claims `key` for `worker` for `leaseMs` milliseconds, or renews the claim it holds; resolves to false when
+   * another worker holds a live claim. A dead worker's claim expires, and another worker may then take the input
+   * over (resuming its job by id).
+   */
+  claim(key: string, worker: string, leaseMs: number): Promise<boolean>
+  /** Gives up `worker`'s claim on `key` (nothing when it holds none). */
+  release(key: string, worker: string): Promise<void>
+  /** Releases what the store holds open (a file, a lock); optional. */
+  close?(): Promise<void>
+}
+
+/** Claims held in this process: who holds each key, until when (epoch ms). */
+export class Leases {
+  readonly #held = new Map<string, { worker: string; until: number }>()
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes or renews the claim; false when another worker holds it. */
+  claim(key: string, worker: string, leaseMs: number): boolean {
+    const holder = this.holder(key)
+    if (holder !== undefined && holder !== worker) return false
+    this.#held.set(key, { worker, until: this.now() + leaseMs })
+    return true
+  }
+
+  release(key: string, worker: string): void {
+    if (this.#held.get(key)?.worker === worker) this.#held.delete(key)
+  }
+
+  /** The worker holding a live claim on `key`, if any. */
+  holder(key: string): string | undefined {
+    const lease = this.#held.get(key)
+    if (lease === undefined || lease.until <= this.now()) return undefined
+    return lease.worker
+  }
+}
+
+/**
+ * A `JobStore` in this process's memory: for tests, and for batches that need no rerun. Nothing survives the
+ * process.
+ */
+export function memoryJobStore(): JobStore {
+  const records = new Map<string, JobRecord>()
+  const leases = new Leases()
+  return {
+    async get(key) {
+      return records.get(key)
+    },
+    async put(record) {
+      checkWriter(leases, record)
+      records.set(record.key, record)
+    },
+    async list() {
+      return [...records.values()]
+    },
+    async claim(key, worker, leaseMs) {
+      return leases.claim(key, worker, leaseMs)
+    },
+    async release(key, worker) {
+      leases.release(key, worker)
+    },
+  }
+}
+
+/** Refuses a write by a worker whose claim another worker has taken over. */
+export function checkWriter(leases: Leases, record: JobRecord): void {
+  const holder = leases.holder(record.key)
+  if (record.worker !== undefined && holder !== undefined && holder !== record.worker) throw leaseLost(record.key, record.worker, holder)
+}

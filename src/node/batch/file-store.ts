@@ -1,0 +1,218 @@
+import { hostname } from 'node:os'
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { Leases, checkWriter, type JobRecord, type JobStore } from '../../batch/store'
+import { JobStoreError, journalLocked, journalUnreadable } from '../../errors'
+
+/** Options of `fileJobStore`. */
+export interface FileJobStoreOptions {
+  /**
+   * Compact the file (rewrite it with one line per input, atomically) when it holds more than this many lines past
+   * one per record. Default 1 000.
+   */
+  compactAfter?: number
+}
+
+/** The first line of every journal file: what it is, and the version of its format. */
+const HEADER = { journal: '@videobgremover/sdk/batch', version: 1 }
+
+/**
+ * A `JobStore` in a JSON-lines file: the default of `runBatch` and `vbr batch`. The first line names the format; each
+ * other line is one whole `JobRecord`, and the last line for a key wins. Each `put` appends its line and flushes it
+ * to disk (fsync) before it resolves, so a step the record guards runs only once the record would survive a crash
+ * (concurrent puts share one write and one flush). Safe against `kill -9` at any instant: a torn last line is
+ * ignored (and cut off at the next open), and compaction writes a new file beside the old one and renames it into
+ * place. One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
+ * `JobStoreError` (`journal_locked`); a dead holder's lock is taken over. Claims are kept in memory.
+ */
+export function fileJobStore(path: string, options: FileJobStoreOptions = {}): JobStore {
+  const journal = new Journal(resolve(path), options.compactAfter ?? 1_000)
+  const leases = new Leases()
+  return {
+    async get(key) {
+      return (await journal.open()).get(key)
+    },
+    async put(record) {
+      await journal.open()
+      checkWriter(leases, record)
+      await journal.append(record)
+    },
+    async list() {
+      return [...(await journal.open()).values()]
+    },
+    async claim(key, worker, leaseMs) {
+      await journal.open()
+      return leases.claim(key, worker, leaseMs)
+    },
+    async release(key, worker) {
+      leases.release(key, worker)
+    },
+    close: () => journal.close(),
+  }
+}
+
+interface Pending {
+  line: string
+  done: () => void
+  failed: (error: unknown) => void
+}
+
+class Journal {
+  readonly #records = new Map<string, JobRecord>()
+  #opening: Promise<Map<string, JobRecord>> | undefined
+  #file: FileHandle | undefined
+  #lines = 0
+  #pending: Pending[] = []
+  #flushing: Promise<void> | undefined
+
+  constructor(
+    readonly path: string,
+    private readonly compactAfter: number,
+  ) {}
+
+  open(): Promise<Map<string, JobRecord>> {
+    return (this.#opening ??= this.#load().catch(async (error: unknown) => {
+      await this.#file?.close()
+      if (!(error instanceof JobStoreError && error.code === 'journal_locked')) await unlock(this.path)
+      throw error
+    }))
+  }
+
+  async #load(): Promise<Map<string, JobRecord>> {
+    await mkdir(dirname(this.path), { recursive: true })
+    await lock(this.path)
+    await rm(`${this.path}.compact`, { force: true })
+    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    if (text === undefined || text === '') {
+      await writeDurably(this.path, `${JSON.stringify(HEADER)}\n`)
+    } else {
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1)
+      const lines = complete.split('\n').slice(0, -1)
+      const header = parse(lines[0])
+      if (header?.journal !== HEADER.journal) throw journalUnreadable(this.path, 'its first line is not the journal header')
+      for (const line of lines.slice(1)) {
+        const record = parse(line) as JobRecord | undefined
+        if (typeof record?.key === 'string' && typeof record.state === 'string') this.#records.set(record.key, record)
+      }
+      this.#lines = lines.length - 1
+      // The torn end of a write that a crash cut short: its step never ran, as none runs before its record is flushed.
+      if (complete.length < text.length) await writeDurably(this.path, complete)
+    }
+    this.#file = await open(this.path, 'a')
+    if (this.#lines > this.#records.size + this.compactAfter) await this.#compact()
+    return this.#records
+  }
+
+  append(record: JobRecord): Promise<void> {
+    this.#records.set(record.key, record)
+    return new Promise((done, failed) => {
+      this.#pending.push({ line: `${JSON.stringify(record)}\n`, done, failed })
+      this.#flushing ??= this.#flush()
+    })
+  }
+
+  /** Writes and flushes every waiting line at once, then whatever queued meanwhile. */
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending
+      this.#pending = []
+      try {
+        await this.#file!.write(batch.map((entry) => entry.line).join(''))
+        await this.#file!.datasync()
+        this.#lines += batch.length
+        if (this.#lines > this.#records.size + this.compactAfter) await this.#compact()
+        for (const entry of batch) entry.done()
+      } catch (error) {
+        for (const entry of batch) entry.failed(error)
+      }
+    }
+    this.#flushing = undefined
+  }
+
+  /** Rewrites the journal with one line per record: written and flushed beside it, then renamed over it. */
+  async #compact(): Promise<void> {
+    const lines = [HEADER, ...this.#records.values()].map((entry) => `${JSON.stringify(entry)}\n`).join('')
+    const next = `${this.path}.compact`
+    await writeDurably(next, lines)
+    await this.#file?.close()
+    await rename(next, this.path)
+    await syncDirectory(dirname(this.path))
+    this.#file = await open(this.path, 'a')
+    this.#lines = this.#records.size
+  }
+
+  async close(): Promise<void> {
+    if (this.#opening === undefined) return
+    await this.#opening.catch(() => undefined)
+    await this.#flushing
+    await this.#file?.close()
+    this.#file = undefined
+    this.#opening = undefined
+    this.#records.clear()
+    await unlock(this.path)
+  }
+}
+
+function parse(line: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line ?? '')
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Writes `text` to `path` (replacing it) and flushes it to disk before resolving. */
+async function writeDurably(path: string, text: string): Promise<void> {
+  const file = await open(path, 'w')
+  try {
+    await file.writeFile(text)
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+}
+
+/** A rename is durable once its directory is flushed (POSIX); where a directory cannot be opened, nothing to do. */
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r').catch(() => undefined)
+  await directory?.sync().catch(() => undefined)
+  await directory?.close()
+}
+
+/** Takes `path`'s lock file, which holds `pid@host`; a live holder (this process included) refuses. */
+async function lock(path: string): Promise<void> {
+  const me = `${process.pid}@${hostname()}`
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(`${path}.lock`, me, { flag: 'wx' })
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
+    }
+    const holder = (await readFile(`${path}.lock`, 'utf8').catch(() => '')).trim()
+    if (isAlive(holder)) throw journalLocked(path, `process ${holder}`)
+    // Left behind by a process that died (kill -9, a crash): take it over.
+    await rm(`${path}.lock`, { force: true })
+  }
+}
+
+async function unlock(path: string): Promise<void> {
+  const holder = (await readFile(`${path}.lock`, 'utf8').catch(() => '')).trim()
+  if (holder === `${process.pid}@${hostname()}`) await rm(`${path}.lock`, { force: true })
+}
+
+/** Whether the `pid@host` of a lock file names a live process. On another host, it cannot be told: assumed alive. */
+function isAlive(holder: string): boolean {
+  const [pid, host] = holder.split('@')
+  if (host !== hostname()) return holder !== ''
+  try {
+    process.kill(Number(pid), 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

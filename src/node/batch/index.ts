@@ -1,0 +1,9 @@
+/**
+ * Many videos at the API's limit, on one machine or many: `runBatch` and the journal (`JobStore`) that lets a rerun
+ * after a crash finish the batch without paying twice. Node only.
+ *
+ * @module @videobgremover/sdk/batch
+ */
+export { memoryJobStore, type JobStore, type JobRecord, type JobRecordState } from '../../batch/store'
+export { fileJobStore, type FileJobStoreOptions } from './file-store'
+export { JobStoreError } from '../../errors'
