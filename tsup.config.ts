@@ -8,6 +8,8 @@ export default defineConfig({
     'compose/index': 'src/node/compose/index.ts',
     'node/cli': 'src/node/cli.ts',
     'node/proxy': 'src/node/proxy.ts',
+    'node/batch': 'src/node/batch/index.ts',
+    redis: 'src/redis/index.ts',
     proxy: 'src/proxy.ts',
     webhooks: 'src/webhooks.ts',
     'testing/index': 'src/testing/index.ts',

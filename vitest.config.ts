@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@videobgremover\/sdk\/webhooks$/, replacement: src('webhooks.ts') },
       { find: /^@videobgremover\/sdk\/compose$/, replacement: src('node/compose/index.ts') },
       { find: /^@videobgremover\/sdk\/proxy$/, replacement: src('node/proxy.ts') },
+      { find: /^@videobgremover\/sdk\/batch$/, replacement: src('node/batch/index.ts') },
+      { find: /^@videobgremover\/sdk\/redis$/, replacement: src('redis/index.ts') },
     ],
   },
   test: {

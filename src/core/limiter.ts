@@ -67,11 +67,9 @@ export class RateLimiter {
         continue
       }
       const key = await this.#key()
-      const wait = await this.#store
-        .take({ key, start, requestsPerWindow, startsPerWindow, windowMs })
-        .catch((error: unknown) => {
-          throw rateLimitStoreFailed(error, jobId)
-        })
+      const wait = await this.#store.take({ key, start, requestsPerWindow, startsPerWindow, windowMs }).catch((error: unknown) => {
+        throw rateLimitStoreFailed(error, jobId)
+      })
       throwIfAborted(signal, jobId)
       if (!(wait > 0)) break
       await sleep(wait, signal, jobId)

@@ -52,7 +52,10 @@ export function memoryRateLimitStore(now: () => number = Date.now): RateLimitSto
       let log = logs.get(key)
       if (!log) logs.set(key, (log = { sent: [], started: [] }))
       const at = now()
-      const wait = Math.max(waitFor(log.sent, requestsPerWindow, windowMs, at), start ? waitFor(log.started, startsPerWindow, windowMs, at) : 0)
+      const wait = Math.max(
+        waitFor(log.sent, requestsPerWindow, windowMs, at),
+        start ? waitFor(log.started, startsPerWindow, windowMs, at) : 0,
+      )
       if (wait > 0) return wait
       log.sent.push(at)
       if (start) log.started.push(at)
