@@ -1,4 +1,5 @@
 import { leaseLost } from '../errors'
+import type { FileJob } from '../schemas'
 /**
  * A batch's journal: what `runBatch` knows about each input, so that a rerun after a crash, a deploy or a closed
  * laptop lid never pays twice. Stores: `memoryJobStore()` (here), `fileJobStore(path)` (Node), `redisJobStore(redis)`
@@ -23,6 +24,12 @@ export interface JobRecord {
   readonly state: JobRecordState
   /** The API's job id, once the job exists. */
   readonly jobId?: string
+  /**
+   * The job's signed upload target while its upload may still be needed (state `created`), so that a rerun uploads
+   * to the same job instead of creating another; dropped from the record once uploaded. It lets its holder write the
+   * job's video until `expires_at` (about an hour): keep the journal private (the file journal is mode 0600).
+   */
+  readonly upload?: FileJob
   /** The absolute path of the output file, chosen once from the input's name and kept across reruns. */
   readonly output?: string
   /** Credits the start charged, when the API said. */

@@ -1,0 +1,254 @@
+import { stat } from 'node:fs/promises'
+import type { JobRecord } from '../../batch/store'
+import { sleep } from '../../core/signal'
+import { ApiError, InsufficientCreditsError, JobStoreError, ProcessingError, VideoBGRemoverError, jobFailed, leaseLost } from '../../errors'
+import type { JobStatus } from '../../schemas'
+import { Poller } from './poller'
+import { create, download, emitStage, journal, start, upload, type Entry, type StepContext } from './steps'
+import { Channel, Slots } from './sync'
+import type { BatchResult } from './types'
+
+/** What the pipeline needs besides the steps' context. */
+export interface PipelineSettings {
+  concurrency: number
+  leaseMs: number
+  retryFailed: boolean
+}
+
+/** A record read back as an error, for a result. */
+const recordedError = (record: JobRecord) =>
+  Object.assign(new Error(record.error?.message ?? 'failed in an earlier run'), { name: record.error?.name ?? 'Error' })
+
+const exists = async (path: string | undefined) => path !== undefined && (await stat(path).catch(() => undefined)) !== undefined
+
+/** Not this worker's to finish: another worker took the input over. */
+const isLeaseLost = (error: unknown) => error instanceof JobStoreError && error.code === 'lease_lost'
+
+/**
+ * Runs the entries through create → upload → start → wait → download, as a pipeline: uploads run ahead (up to
+ * `concurrency` transfers) while the starts go one after another, each as soon as the key's limit allows; every job
+ * is polled from one loop, and downloaded as soon as it completes (downloads take a free transfer slot before
+ * uploads). Each step is journaled before the step it guards; each input yields one result.
+ */
+export class Pipeline {
+  readonly results = new Channel<BatchResult>()
+  readonly #transfers: Slots
+  /** Jobs created but not yet started: enough to keep the start queue fed, not so many that uploads run far ahead. */
+  readonly #lookahead: Slots
+  readonly #poller: Poller
+  readonly #held = new Set<string>()
+  #turn: Promise<void> = Promise.resolve()
+  #creditsRanOut: InsufficientCreditsError | undefined
+
+  constructor(
+    private readonly context: StepContext,
+    private readonly settings: PipelineSettings,
+  ) {
+    const limits = context.internals.rateLimits ?? { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000 }
+    this.#transfers = new Slots(settings.concurrency)
+    this.#lookahead = new Slots(settings.concurrency + 2 * limits.startsPerWindow)
+    this.#poller = new Poller(context.internals.calls, limits, context.signal)
+  }
+
+  /** Runs every entry to its result; `duplicates` of an entry (same content key) share its result. */
+  async run(entries: readonly Entry[], duplicates: ReadonlyMap<Entry, readonly Entry[]>): Promise<void> {
+    const renewal = setInterval(() => void this.#renew(), this.settings.leaseMs / 3)
+    try {
+      await Promise.all(
+        entries.map(async (entry) => {
+          const result = await this.#settle(entry)
+          if (result === undefined) return
+          this.results.push(result)
+          for (const twin of duplicates.get(entry) ?? []) {
+            const { jobId, output, error } = result
+            this.results.push({ input: twin.item.input, key: twin.key, state: result.state === 'failed' ? 'failed' : 'skipped', jobId, output, error })
+          }
+        }),
+      )
+    } finally {
+      clearInterval(renewal)
+    }
+  }
+
+  async #renew(): Promise<void> {
+    for (const key of this.#held) {
+      const kept = await this.context.store.claim(key, this.context.worker, this.settings.leaseMs).catch(() => true)
+      if (!kept) this.#held.delete(key)
+    }
+  }
+
+  /** The entry's result, or undefined when the batch was aborted before it settled. */
+  async #settle(entry: Entry): Promise<BatchResult | undefined> {
+    for (;;) {
+      try {
+        const finished = await this.#finished(entry)
+        if (finished) return finished
+        if (await this.#claim(entry)) return await this.#work(entry)
+        await this.#elsewhere(entry)
+      } catch (error) {
+        if (this.context.signal.aborted) return undefined
+        if (isLeaseLost(error)) continue
+        return this.#failed(entry, error)
+      } finally {
+        this.#release(entry)
+      }
+    }
+  }
+
+  /** The result of an input the journal says is over: done with its output present, or failed (without `retryFailed`). */
+  async #finished(entry: Entry): Promise<BatchResult | undefined> {
+    const record = (entry.record = await this.context.store.get(entry.key))
+    const base = { input: entry.item.input, key: entry.key, jobId: record?.jobId, output: record?.output }
+    if (record?.state === 'done' && (await exists(record.output))) {
+      emitStage(this.context, entry, 'skipped')
+      return { ...base, state: 'skipped' }
+    }
+    if (record?.state === 'failed' && !this.settings.retryFailed) {
+      emitStage(this.context, entry, 'failed')
+      return { ...base, state: 'failed', error: recordedError(record) }
+    }
+    return undefined
+  }
+
+  async #claim(entry: Entry): Promise<boolean> {
+    const { store, worker } = this.context
+    if (!(await store.claim(entry.key, worker, this.settings.leaseMs))) return false
+    this.#held.add(entry.key)
+    entry.record = await store.get(entry.key)
+    return true
+  }
+
+  #release(entry: Entry): void {
+    if (this.#held.delete(entry.key)) void this.context.store.release(entry.key, this.context.worker).catch(() => undefined)
+  }
+
+  /** Another worker holds the input: wait (a third of a lease at a time) until it settles or its claim expires. */
+  async #elsewhere(entry: Entry): Promise<void> {
+    emitStage(this.context, entry, 'elsewhere')
+    await sleep(this.settings.leaseMs / 3, this.context.signal)
+  }
+
+  /** Takes the input from where the journal left it to its output. */
+  async #work(entry: Entry): Promise<BatchResult> {
+    const context = this.context
+    if (entry.record?.state === 'failed') entry.record = undefined
+    const state = entry.record?.state
+    let status = state === undefined || state === 'created' || state === 'uploaded' ? await this.#bringToStart(entry) : undefined
+    if (status?.status !== 'completed') {
+      emitStage(context, entry, 'processing')
+      try {
+        status = await this.#poller.completion(entry.record!.jobId!)
+      } catch (error) {
+        if (error instanceof ProcessingError) await journal(context, entry, { state: 'failed', error: describe(error) })
+        throw error
+      }
+    }
+    const release = await this.#transfers.acquire('high', context.signal)
+    try {
+      await download(context, entry, status)
+    } finally {
+      release()
+    }
+    emitStage(context, entry, 'done')
+    const { jobId, creditsUsed } = entry.record!
+    return { input: entry.item.input, key: entry.key, state: 'done', jobId, output: entry.output, ...(creditsUsed === undefined ? {} : { creditsUsed }) }
+  }
+
+  /**
+   * Creates (or resumes) and uploads the job, then starts it in its turn. Resolves to undefined once started, or to
+   * the job's status when it was past its start already (started before a crash, unjournaled).
+   */
+  async #bringToStart(entry: Entry): Promise<JobStatus | undefined> {
+    const context = this.context
+    const release = await this.#lookahead.acquire('low', context.signal)
+    let starting = false
+    try {
+      const found = entry.record?.jobId === undefined ? undefined : await this.#resume(entry)
+      if (found !== undefined) return found
+      if (entry.record?.state !== 'uploaded') {
+        emitStage(context, entry, 'queued')
+        const transfer = await this.#transfers.acquire('low', context.signal)
+        try {
+          if (entry.record?.upload === undefined) await create(context, entry)
+          if (entry.record?.state === 'created') await upload(context, entry, entry.record.upload!)
+        } finally {
+          transfer()
+        }
+      }
+      emitStage(context, entry, 'waiting')
+      await this.#inTurn(async () => {
+        if (this.#creditsRanOut) throw this.#creditsRanOut
+        if (!(await context.store.claim(entry.key, context.worker, this.settings.leaseMs))) throw leaseLost(entry.key, context.worker, 'another worker')
+        starting = true
+        try {
+          await start(context, entry)
+        } catch (error) {
+          if (error instanceof InsufficientCreditsError) this.#creditsRanOut = error
+          throw error
+        }
+      })
+      return undefined
+    } catch (error) {
+      // Journaled as failed only when nothing can have been charged: before the start, or a start the API refused
+      // outright. After an ambiguous start the record stays as it is, and a rerun reads the job's status.
+      const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429
+      if (!context.signal.aborted && !isLeaseLost(error) && (!starting || refused) && entry.record?.state !== 'started') {
+        await journal(context, entry, { state: 'failed', error: describe(error) }).catch(() => undefined)
+      }
+      throw error
+    } finally {
+      release()
+    }
+  }
+
+  /**
+   * A journaled job not known to have started: its status says where it is. Past the start: its status (journaled
+   * `started`). At `uploaded`: ready to start. At `created`: uploaded again to its journaled target, or replaced by a
+   * new job when there is none or it expires within a minute (an unstarted job costs nothing).
+   */
+  async #resume(entry: Entry): Promise<JobStatus | undefined> {
+    const exchange = await this.context.internals.calls.status(entry.record!.jobId!, { signal: this.context.signal })
+    const status = exchange.data
+    if (status.status === 'uploaded') {
+      if (entry.record!.state !== 'uploaded') await journal(this.context, entry, { state: 'uploaded' })
+      return undefined
+    }
+    if (status.status === 'created') {
+      const expires = Date.parse(entry.record!.upload?.expires_at ?? '')
+      if (entry.record!.upload === undefined || !(expires - Date.now() > 60_000)) entry.record = undefined
+      return undefined
+    }
+    if (status.status === 'failed') throw jobFailed(status, exchange)
+    await journal(this.context, entry, { state: 'started' })
+    return status
+  }
+
+  /** Runs `step` after every step queued before it: the starts go one at a time, in the order they became ready. */
+  async #inTurn(step: () => Promise<void>): Promise<void> {
+    const previous = this.#turn
+    let done!: () => void
+    this.#turn = new Promise((resolve) => (done = resolve))
+    try {
+      await previous
+      await step()
+    } finally {
+      done()
+    }
+  }
+
+  #failed(entry: Entry, error: unknown): BatchResult {
+    emitStage(this.context, entry, 'failed')
+    const jobId = entry.record?.jobId
+    return { input: entry.item.input, key: entry.key, state: 'failed', ...(jobId === undefined ? {} : { jobId }), error: asError(error) }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+function describe(error: unknown): NonNullable<JobRecord['error']> {
+  const { name, message } = asError(error)
+  const code = error instanceof VideoBGRemoverError ? (error as { code?: unknown }).code : undefined
+  return { name, message, ...(typeof code === 'string' ? { code } : {}) }
+}

@@ -1,0 +1,92 @@
+import type { JobCalls } from '../../core/lifecycle'
+import { isRetryable } from '../../core/retry'
+import { sleep } from '../../core/signal'
+import { jobFailed } from '../../errors'
+import type { JobStatus } from '../../schemas'
+import { deferred } from './sync'
+
+interface Watched {
+  due: number
+  polls: number
+  done: ReturnType<typeof deferred<JobStatus>>
+  onStatus?: (status: JobStatus) => void
+}
+
+/**
+ * Polls every started job of a batch from one loop, so the batch's reads share the key's request budget instead of
+ * each job polling on its own: each job first soon, then less often (a sixtieth of the rate window, growing by half
+ * each poll to a sixth: 1 s to 10 s at the API's minute), and never so often that together they take more than half
+ * the window's requests, which leaves the rest to creates and starts.
+ */
+export class Poller {
+  readonly #jobs = new Map<string, Watched>()
+  #wake: (() => void) | undefined
+  #running = false
+
+  constructor(
+    private readonly calls: JobCalls,
+    private readonly limits: { requestsPerWindow: number; windowMs: number },
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Resolves with the job's status once it is `completed`; rejects with `ProcessingError` when it `failed`. */
+  completion(jobId: string, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
+    const done = deferred<JobStatus>()
+    this.#jobs.set(jobId, { due: Date.now() + this.#delay(0), polls: 0, done, onStatus })
+    this.#wake?.()
+    if (!this.#running) void this.#loop()
+    return done.promise
+  }
+
+  #delay(polls: number): number {
+    const { windowMs, requestsPerWindow } = this.limits
+    const schedule = Math.min((windowMs / 60) * 1.5 ** polls, windowMs / 6)
+    const share = (this.#jobs.size * windowMs) / Math.max(1, requestsPerWindow / 2)
+    return Math.max(schedule, share)
+  }
+
+  async #loop(): Promise<void> {
+    this.#running = true
+    try {
+      while (this.#jobs.size > 0 && !this.signal.aborted) {
+        const [jobId, job] = [...this.#jobs].reduce((a, b) => (b[1].due < a[1].due ? b : a))
+        const wait = job.due - Date.now()
+        if (wait > 0) {
+          // A job added meanwhile may be due sooner: it wakes the loop.
+          await Promise.race([sleep(wait, this.signal), new Promise<void>((resolve) => (this.#wake = resolve))]).catch(() => undefined)
+          this.#wake = undefined
+          continue
+        }
+        await this.#poll(jobId, job)
+      }
+    } finally {
+      this.#running = false
+      for (const job of this.#jobs.values()) job.done.reject(this.signal.reason)
+      this.#jobs.clear()
+    }
+  }
+
+  async #poll(jobId: string, job: Watched): Promise<void> {
+    job.polls++
+    try {
+      const exchange = await this.calls.status(jobId, { signal: this.signal })
+      const status = exchange.data
+      job.onStatus?.(status)
+      if (status.status === 'completed' || status.status === 'failed') {
+        this.#jobs.delete(jobId)
+        if (status.status === 'completed') job.done.resolve(status)
+        else job.done.reject(jobFailed(status, exchange))
+        return
+      }
+    } catch (error) {
+      if (this.signal.aborted) return
+      if (!isRetryable('read', error)) {
+        this.#jobs.delete(jobId)
+        job.done.reject(error)
+        return
+      }
+      // A transient failure costs this poll, not the job: it goes on, and so does polling.
+    }
+    job.due = Date.now() + this.#delay(job.polls)
+  }
+}

@@ -1,0 +1,140 @@
+import { readdir, rm, stat } from 'node:fs/promises'
+import { basename, dirname, extname, join } from 'node:path'
+import type { ClientBase, ClientInternals } from '../../client'
+import { startJobSafely } from '../../core/lifecycle'
+import { sleep } from '../../core/signal'
+import type { JobRecord, JobStore } from '../../batch/store'
+import { Foreground } from '../../foreground'
+import type { FileJob, JobStatus, StartJobOptions, StartJobResponse } from '../../schemas'
+import { RateLimitError, ValidationError } from '../../errors'
+import { uploadContentType } from '../../formats'
+import type { BatchItem } from './inputs'
+import type { BatchEvent } from './types'
+
+/** What the steps of every item share. */
+export interface StepContext {
+  client: ClientBase
+  internals: ClientInternals
+  store: JobStore
+  worker: string
+  startOptions: StartJobOptions
+  /** The output format, for the result's file. */
+  format: string
+  signal: AbortSignal
+  emit(event: BatchEvent): void
+}
+
+/** One input on its way: its item, content key, output path, and the journal's latest record of it. */
+export interface Entry {
+  item: BatchItem
+  key: string
+  output: string
+  record?: JobRecord
+}
+
+/** Writes the entry's record with `changes`, durably, before the step it guards. */
+export async function journal(context: StepContext, entry: Entry, changes: Partial<JobRecord>): Promise<JobRecord> {
+  const { upload: _upload, error: _error, ...kept } = entry.record ?? {}
+  const record: JobRecord = {
+    ...kept,
+    ...changes,
+    key: entry.key,
+    input: entry.item.label,
+    output: entry.output,
+    worker: context.worker,
+    updatedAt: Date.now(),
+  } as JobRecord
+  await context.store.put(record)
+  return (entry.record = record)
+}
+
+const stageOf = (context: StepContext, entry: Entry, stage: BatchEvent['stage'], bytes?: BatchEvent['bytes']) =>
+  context.emit({
+    index: entry.item.index,
+    name: entry.item.name,
+    stage,
+    ...(entry.record?.jobId === undefined ? {} : { jobId: entry.record.jobId }),
+    ...(bytes ? { bytes } : {}),
+  })
+export { stageOf as emitStage }
+
+/** Creates the job and journals its id (and upload target) before a byte is uploaded. */
+export async function create(context: StepContext, entry: Entry): Promise<void> {
+  const { internals, signal } = context
+  const { item } = entry
+  stageOf(context, entry, 'creating')
+  if (item.url !== undefined) {
+    const job = await internals.createJobUrl({ video_url: item.url }, { signal })
+    await journal(context, entry, { state: 'uploaded', jobId: job.id })
+    return
+  }
+  const contentType = uploadContentType(item.name)
+  if (contentType === undefined) {
+    throw new ValidationError(`Cannot tell the video type of ${JSON.stringify(item.name)}: name it .mp4, .mov or .webm`, 'inputs')
+  }
+  const job = await internals.createJobFile({ filename: item.name, content_type: contentType }, { signal })
+  await journal(context, entry, { state: 'created', jobId: job.id, upload: job })
+}
+
+/** Uploads to the journaled target, then journals `uploaded` (which drops the target). */
+export async function upload(context: StepContext, entry: Entry, target: FileJob): Promise<void> {
+  stageOf(context, entry, 'uploading', { loaded: 0, total: 0 })
+  await context.client.upload(target, entry.item.source, {
+    signal: context.signal,
+    onProgress: ({ loaded, total }) => stageOf(context, entry, 'uploading', { loaded, total }),
+  })
+  await journal(context, entry, { state: 'uploaded', jobId: target.id })
+}
+
+/**
+ * Starts the job, never twice (an ambiguous failure is settled by a status read), and journals `started`. A 429 means
+ * the start did not happen: it waits as the server says and tries again.
+ */
+export async function start(context: StepContext, entry: Entry): Promise<StartJobResponse> {
+  const jobId = entry.record!.jobId!
+  stageOf(context, entry, 'starting')
+  for (;;) {
+    try {
+      const { internals, signal } = context
+      const started = await startJobSafely(internals.calls, jobId, context.startOptions, { signal }, internals.maxRetries)
+      await journal(context, entry, { state: 'started', ...(started.creditsUsed == null ? {} : { creditsUsed: started.creditsUsed }) })
+      return started
+    } catch (error) {
+      if (!(error instanceof RateLimitError)) throw error
+      await sleep(error.retryAfterMs ?? 1_000, context.signal, jobId)
+    }
+  }
+}
+
+/** Removes what a download killed midway left in the output's directory: `.<name>.<random>.partial<ext>`. */
+async function removeTemporaries(output: string): Promise<void> {
+  const name = basename(output)
+  const prefix = `.${name}.`
+  const suffix = `.partial${extname(name)}`
+  const entries = await readdir(dirname(output)).catch(() => [] as string[])
+  await Promise.all(
+    entries.filter((entry) => entry.startsWith(prefix) && entry.endsWith(suffix)).map((entry) => rm(join(dirname(output), entry), { force: true })),
+  )
+}
+
+/**
+ * Writes the completed job's result to the entry's output, atomically, and journals `done`. A file already at the
+ * output while the journal says `downloading` (or `done`) is this batch's own, committed just before a crash.
+ */
+export async function download(context: StepContext, entry: Entry, status: JobStatus): Promise<void> {
+  const { output } = entry
+  await removeTemporaries(output)
+  const present = await stat(output).catch(() => undefined)
+  const state = entry.record?.state
+  if (!(present && (state === 'downloading' || state === 'done'))) {
+    await journal(context, entry, { state: 'downloading' })
+    stageOf(context, entry, 'downloading', { loaded: 0, total: 0 })
+    const foreground = new Foreground(context.client, status, { format: context.format, source: entry.item.label })
+    await foreground.save(output, {
+      overwrite: false,
+      signal: context.signal,
+      onProgress: ({ loaded, total }) => stageOf(context, entry, 'downloading', { loaded, total }),
+    })
+  }
+  await journal(context, entry, { state: 'done' })
+}

@@ -1,0 +1,90 @@
+/** The batch's small synchronisation tools: a counting semaphore with two priorities, and a FIFO turn. */
+
+/**
+ * At most `size` holders at once; waiting `high` requests (downloads, whose signed URLs expire) go before `low` ones
+ * (uploads), and each priority is served in order.
+ */
+export class Slots {
+  #free: number
+  readonly #waiting: { high: (() => void)[]; low: (() => void)[] } = { high: [], low: [] }
+
+  constructor(size: number) {
+    this.#free = size
+  }
+
+  /** Resolves once a slot is held; call the function it resolves to, once, to give it back. */
+  async acquire(priority: 'high' | 'low' = 'low', signal?: AbortSignal): Promise<() => void> {
+    if (this.#free > 0 && this.#waiting.high.length + this.#waiting.low.length === 0) {
+      this.#free--
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const grant = () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        const onAbort = () => {
+          const queue = this.#waiting[priority]
+          queue.splice(queue.indexOf(grant), 1)
+          reject(signal!.reason)
+        }
+        this.#waiting[priority].push(grant)
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
+    }
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const next = this.#waiting.high.shift() ?? this.#waiting.low.shift()
+      if (next) next()
+      else this.#free++
+    }
+  }
+}
+
+/** A value that arrives later, to be waited for by anyone. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes
+    reject = no
+  })
+  return { promise, resolve, reject }
+}
+
+/** Values pushed by producers, pulled in order by one consumer; `end()` closes it, `fail()` makes the next pull throw. */
+export class Channel<T> {
+  readonly #values: T[] = []
+  #wake: (() => void) | undefined
+  #ended = false
+  #error: { error: unknown } | undefined
+
+  push(value: T): void {
+    this.#values.push(value)
+    this.#wake?.()
+  }
+
+  end(): void {
+    this.#ended = true
+    this.#wake?.()
+  }
+
+  fail(error: unknown): void {
+    this.#error ??= { error }
+    this.#wake?.()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for (;;) {
+      if (this.#values.length > 0) {
+        yield this.#values.shift()!
+        continue
+      }
+      if (this.#error) throw this.#error.error
+      if (this.#ended) return
+      await new Promise<void>((resolve) => (this.#wake = resolve))
+      this.#wake = undefined
+    }
+  }
+}
