@@ -1,5 +1,5 @@
 import { leaseLost } from '../errors'
-import type { FileJob } from '../schemas'
+import type { FileJob } from '../types'
 /**
  * A batch's journal: what `runBatch` knows about each input, so that a rerun after a crash, a deploy or a closed
  * laptop lid never pays twice. Stores: `memoryJobStore()` (here), `fileJobStore(path)` (Node), `redisJobStore(redis)`

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { appendFile, readFile, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { ValidationError } from '../../errors'
-import type { StartJobOptions } from '../../schemas'
+import type { StartJobOptions } from '../../types'
 import type { VideoSource } from '../../transfer/source'
 import type { BatchInput } from './types'
 

@@ -2,7 +2,7 @@ import type { JobCalls } from '../../core/lifecycle'
 import { isRetryable } from '../../core/retry'
 import { sleep } from '../../core/signal'
 import { jobFailed } from '../../errors'
-import type { JobStatus } from '../../schemas'
+import type { JobStatus } from '../../types'
 import { deferred } from './sync'
 
 interface Watched {
