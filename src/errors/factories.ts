@@ -255,3 +255,37 @@ export function leaseLost(key: string, worker: string | undefined, holder: strin
     'lease_lost',
   )
 }
+
+/** A batch's preflight: its inputs' estimated total, and how many inputs it covers. */
+export interface BatchEstimate {
+  requiredCredits: number
+  /** Inputs still to start whose duration was read. */
+  inputs: number
+  /** Inputs still to start whose duration could not be read (not counted). */
+  unknown: number
+}
+
+const describeBatch = ({ requiredCredits, inputs, unknown }: BatchEstimate) =>
+  `The batch's ${inputs} input${inputs === 1 ? '' : 's'} still to start need ${requiredCredits} credits (1 per started second)${unknown ? `, plus ${unknown} of unknown length` : ''}`
+
+/** The balance cannot pay for a whole batch: refused before any upload, with nothing created. */
+export function batchCreditsShort(estimate: BatchEstimate, remainingCredits: number): InsufficientCreditsError {
+  return new InsufficientCreditsError({
+    status: 0,
+    code: 'preflight_insufficient_credits',
+    message: `${describeBatch(estimate)}; ${remainingCredits} are left. Nothing was created or uploaded: top up, or run fewer inputs`,
+    remainingCredits,
+    requiredCredits: estimate.requiredCredits,
+  })
+}
+
+/** A whole batch would cost more than its `maxCredits`: refused before any upload, with nothing created. */
+export function batchOverMaxCredits(estimate: BatchEstimate, maxCredits: number, remainingCredits?: number): InsufficientCreditsError {
+  return new InsufficientCreditsError({
+    status: 0,
+    code: 'preflight_max_credits',
+    message: `${describeBatch(estimate)}, over maxCredits (${maxCredits}). Nothing was created or uploaded`,
+    requiredCredits: estimate.requiredCredits,
+    ...(remainingCredits === undefined ? {} : { remainingCredits }),
+  })
+}

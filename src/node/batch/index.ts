@@ -4,6 +4,9 @@
  *
  * @module @videobgremover/sdk/batch
  */
+export { runBatch, planBatch } from './run'
+export type { BatchInput, BatchResult, BatchResultState, BatchEvent, BatchStage, RunBatchOptions } from './types'
+export type { BatchPlan, BatchPlanItem } from './plan'
 export { memoryJobStore, type JobStore, type JobRecord, type JobRecordState } from '../../batch/store'
 export { fileJobStore, type FileJobStoreOptions } from './file-store'
 export { JobStoreError } from '../../errors'

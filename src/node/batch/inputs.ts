@@ -75,7 +75,9 @@ function canonical(value: unknown): string {
 /** The content key: SHA-256 of the content's hash and the start options (webhook aside: it changes no output). */
 export function contentKey(contentSha256: string, startOptions: StartJobOptions): string {
   const { webhook_url: _webhook, ...options } = startOptions
-  return createHash('sha256').update(`${contentSha256}\n${canonical(options)}`).digest('hex')
+  return createHash('sha256')
+    .update(`${contentSha256}\n${canonical(options)}`)
+    .digest('hex')
 }
 
 interface Fingerprint {

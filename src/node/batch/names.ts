@@ -5,8 +5,11 @@ import { extname, join } from 'node:path'
 export function safeStem(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? ''
   const stem = base.slice(0, base.length - extname(base).length)
-  // eslint-disable-next-line no-control-regex
-  const cleaned = stem.replace(/[\x00-\x1f\x7f<>:"|?*]/g, '_').replace(/^[.\s]+/, '').trim()
+   
+  const cleaned = stem
+    .replace(/[\x00-\x1f\x7f<>:"|?*]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
   return cleaned.slice(0, 100) || 'video'
 }
 

@@ -61,7 +61,14 @@ export class Pipeline {
           this.results.push(result)
           for (const twin of duplicates.get(entry) ?? []) {
             const { jobId, output, error } = result
-            this.results.push({ input: twin.item.input, key: twin.key, state: result.state === 'failed' ? 'failed' : 'skipped', jobId, output, error })
+            this.results.push({
+              input: twin.item.input,
+              key: twin.key,
+              state: result.state === 'failed' ? 'failed' : 'skipped',
+              jobId,
+              output,
+              error,
+            })
           }
         }),
       )
@@ -151,7 +158,14 @@ export class Pipeline {
     }
     emitStage(context, entry, 'done')
     const { jobId, creditsUsed } = entry.record!
-    return { input: entry.item.input, key: entry.key, state: 'done', jobId, output: entry.output, ...(creditsUsed === undefined ? {} : { creditsUsed }) }
+    return {
+      input: entry.item.input,
+      key: entry.key,
+      state: 'done',
+      jobId,
+      output: entry.output,
+      ...(creditsUsed === undefined ? {} : { creditsUsed }),
+    }
   }
 
   /**
@@ -178,7 +192,8 @@ export class Pipeline {
       emitStage(context, entry, 'waiting')
       await this.#inTurn(async () => {
         if (this.#creditsRanOut) throw this.#creditsRanOut
-        if (!(await context.store.claim(entry.key, context.worker, this.settings.leaseMs))) throw leaseLost(entry.key, context.worker, 'another worker')
+        if (!(await context.store.claim(entry.key, context.worker, this.settings.leaseMs)))
+          throw leaseLost(entry.key, context.worker, 'another worker')
         starting = true
         try {
           await start(context, entry)

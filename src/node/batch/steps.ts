@@ -113,7 +113,9 @@ async function removeTemporaries(output: string): Promise<void> {
   const suffix = `.partial${extname(name)}`
   const entries = await readdir(dirname(output)).catch(() => [] as string[])
   await Promise.all(
-    entries.filter((entry) => entry.startsWith(prefix) && entry.endsWith(suffix)).map((entry) => rm(join(dirname(output), entry), { force: true })),
+    entries
+      .filter((entry) => entry.startsWith(prefix) && entry.endsWith(suffix))
+      .map((entry) => rm(join(dirname(output), entry), { force: true })),
   )
 }
 

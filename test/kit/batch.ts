@@ -1,0 +1,70 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { expect } from 'vitest'
+import type { RateLimits } from '../../src/node/index'
+import { fakeResultBytes, type FakeServer } from '../../src/testing/node'
+
+/** The API's limits with the minute scaled to a second, on both sides: 3 starts and 100 requests a second. */
+export const SCALED: Required<Omit<RateLimits, 'store'>> = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 1_000 }
+/** The size of each fake result (`resultSize`), so each output can be checked byte for byte. */
+export const RESULT_SIZE = 48 * 1024
+
+/** `count` distinct small inputs `clip-01.mp4`, … in `dir` (their bytes differ, so their content keys do). */
+export async function makeInputs(dir: string, count: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true })
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const path = join(dir, `clip-${String(i + 1).padStart(2, '0')}.mp4`)
+      await writeFile(
+        path,
+        Uint8Array.from({ length: 4096 + i }, (_, j) => (i * 31 + j) % 251),
+      )
+      return path
+    }),
+  )
+}
+
+/** The jobs the fake created for each input file name, in order. */
+export function jobsByInput(server: FakeServer): Map<string, string[]> {
+  const jobs = new Map<string, string[]>()
+  for (const entry of server.api.requests) {
+    if (entry.endpoint !== 'createJob' || entry.status !== 200 || entry.jobId !== undefined) continue
+    const name = (entry.body as { filename?: string }).filename ?? '?'
+    jobs.set(name, [...(jobs.get(name) ?? []), ''])
+  }
+  return jobs
+}
+
+/** The starts the fake accepted, per job id. */
+export function startsByJob(server: FakeServer): Map<string, number> {
+  const starts = new Map<string, number>()
+  for (const entry of server.api.requests) {
+    if (entry.endpoint === 'startJob' && entry.status === 200) starts.set(entry.jobId!, (starts.get(entry.jobId!) ?? 0) + 1)
+  }
+  return starts
+}
+
+/**
+ * Every input processed once and only once: one job started per input file (and each job started once), every output
+ * byte for byte what the fake served for its job, and nothing else in `outDir` but the outputs and the batch's files.
+ */
+export async function expectBatchComplete(server: FakeServer, inputs: readonly string[], outDir: string): Promise<void> {
+  const started = [...startsByJob(server)]
+  for (const [jobId, count] of started) expect(count, `starts of job ${jobId}`).toBe(1)
+  const startedBy = new Map<string, string[]>()
+  for (const [jobId] of started) {
+    const name = server.api.job(jobId)!.filename
+    startedBy.set(name, [...(startedBy.get(name) ?? []), jobId])
+  }
+  const names = inputs.map((path) => path.split('/').pop()!)
+  for (const name of names) expect(startedBy.get(name), `jobs started for ${name}`).toHaveLength(1)
+  expect(started).toHaveLength(inputs.length)
+  for (const name of names) {
+    const [jobId] = startedBy.get(name)!
+    const output = join(outDir, name.replace(/\.mp4$/, '-nobg.webm'))
+    const bytes = new Uint8Array(await readFile(output))
+    expect(Buffer.compare(bytes, fakeResultBytes(jobId!, 'video.webm', RESULT_SIZE)), `${output} is the result of ${jobId}`).toBe(0)
+  }
+  const files = (await readdir(outDir)).filter((file) => !file.startsWith('.vbr-'))
+  expect(files.sort()).toEqual(names.map((name) => name.replace(/\.mp4$/, '-nobg.webm')).sort())
+}
