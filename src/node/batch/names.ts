@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs'
 import { extname, join } from 'node:path'
 
+// Control characters, and what Windows refuses in a name.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\x00-\x1f\x7f<>:"|?*]/g
+
 /** A file name's stem, safe to write anywhere: no separators, control characters or leading dots; at most 100 characters. */
 export function safeStem(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? ''
   const stem = base.slice(0, base.length - extname(base).length)
-   
   const cleaned = stem
-    .replace(/[\x00-\x1f\x7f<>:"|?*]/g, '_')
+    .replace(UNSAFE, '_')
     .replace(/^[.\s]+/, '')
     .trim()
   return cleaned.slice(0, 100) || 'video'
