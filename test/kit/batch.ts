@@ -2,7 +2,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { RateLimits } from '../../src/node/index'
-import { fakeResultBytes, type FakeServer } from '../../src/testing/node'
+import { fakeResultBytes, type FakeApi } from '../../src/testing/node'
+
+/** A fake API, bare or behind a server. */
+type Fake = { api: FakeApi }
 
 /** The API's limits with the minute scaled to a second, on both sides: 3 starts and 100 requests a second. */
 export const SCALED: Required<Omit<RateLimits, 'store'>> = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 1_000 }
@@ -24,19 +27,8 @@ export async function makeInputs(dir: string, count: number): Promise<string[]> 
   )
 }
 
-/** The jobs the fake created for each input file name, in order. */
-export function jobsByInput(server: FakeServer): Map<string, string[]> {
-  const jobs = new Map<string, string[]>()
-  for (const entry of server.api.requests) {
-    if (entry.endpoint !== 'createJob' || entry.status !== 200 || entry.jobId !== undefined) continue
-    const name = (entry.body as { filename?: string }).filename ?? '?'
-    jobs.set(name, [...(jobs.get(name) ?? []), ''])
-  }
-  return jobs
-}
-
 /** The starts the fake accepted, per job id. */
-export function startsByJob(server: FakeServer): Map<string, number> {
+export function startsByJob(server: Fake): Map<string, number> {
   const starts = new Map<string, number>()
   for (const entry of server.api.requests) {
     if (entry.endpoint === 'startJob' && entry.status === 200) starts.set(entry.jobId!, (starts.get(entry.jobId!) ?? 0) + 1)
@@ -48,7 +40,7 @@ export function startsByJob(server: FakeServer): Map<string, number> {
  * Every input processed once and only once: one job started per input file (and each job started once), every output
  * byte for byte what the fake served for its job, and nothing else in `outDir` but the outputs and the batch's files.
  */
-export async function expectBatchComplete(server: FakeServer, inputs: readonly string[], outDir: string): Promise<void> {
+export async function expectBatchComplete(server: Fake, inputs: readonly string[], outDir: string): Promise<void> {
   const started = [...startsByJob(server)]
   for (const [jobId, count] of started) expect(count, `starts of job ${jobId}`).toBe(1)
   const startedBy = new Map<string, string[]>()
