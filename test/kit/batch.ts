@@ -60,3 +60,23 @@ export async function expectBatchComplete(server: Fake, inputs: readonly string[
   const files = (await readdir(outDir)).filter((file) => !file.startsWith('.vbr-'))
   expect(files.sort()).toEqual(names.map((name) => name.replace(/\.mp4$/, '-nobg.webm')).sort())
 }
+
+/**
+ * `count` distinct 4-second MP4s (the examples' sample, each with a `free` box of its own appended, which players and
+ * the probe skip), named `video-1.mp4`, …: their durations can be read, so the preflight counts 4 credits each.
+ */
+export async function makeVideos(dir: string, count: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true })
+  const sample = new Uint8Array(await readFile(new URL('../../examples/assets/sample.mp4', import.meta.url)))
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const free = new Uint8Array(16)
+      new DataView(free.buffer).setUint32(0, 16)
+      free.set(new TextEncoder().encode('free'), 4)
+      free[15] = i
+      const path = join(dir, `video-${i + 1}.mp4`)
+      await writeFile(path, Buffer.concat([sample, free]))
+      return path
+    }),
+  )
+}
