@@ -57,20 +57,22 @@ describe('runBatch under kill -9', () => {
       // One run at a time: the request count where it is to be killed (none for the last), and whether it was.
       let run = { point: Infinity, requests: 0, killed: false, kill: () => {} }
       fake.setHook(async (endpoint, phase, response) => {
-        if (endpoint === 'createJob') creating += phase === 'before' ? 1 : -1
-        if (phase === 'after' && endpoint === 'createJob') {
+        const current = run
+        if (endpoint === 'createJob' && phase === 'before') creating++
+        if (endpoint === 'createJob' && phase === 'after') {
           const id = await createdId(response!)
           // Created after the kill, from a request already on its way: the batch never heard of it.
-          if (id) (run.killed ? orphans : created).push(id)
+          if (id) (current.killed ? orphans : created).push(id)
+          creating--
         }
-        if (phase === 'before') run.requests++
-        if (run.killed || run.requests < run.point) return
+        if (phase === 'before') current.requests++
+        if (current.killed || current.requests < current.point) return
         // Transfers die before their bytes move; API calls once they took effect, their answer lost.
         const transfer = endpoint === 'upload' || endpoint === 'download'
         if (phase !== (transfer ? 'before' : 'after') || creating > 0 || !journaled()) return
-        run.killed = true
+        current.killed = true
         kills.push(`${endpoint} (${phase})`)
-        run.kill()
+        current.kill()
       })
       for (const point of POINTS) {
         const child = runChild(script, args)

@@ -87,16 +87,24 @@ export class Pipeline {
   /** The entry's result, or undefined when the batch was aborted before it settled. */
   async #settle(entry: Entry): Promise<BatchResult | undefined> {
     for (;;) {
+      let slot: (() => void) | undefined
       try {
         const finished = await this.#finished(entry)
         if (finished) return finished
-        if (await this.#claim(entry)) return await this.#work(entry)
+        // An input still to start is claimed only once it may go ahead: workers share the inputs, none hoards them.
+        const state = entry.record?.state
+        if (state === undefined || state === 'created' || state === 'uploaded' || state === 'failed') {
+          slot = await this.#lookahead.acquire('low', this.context.signal)
+        }
+        if (await this.#claim(entry)) return await this.#work(entry, () => slot?.())
+        slot?.()
         await this.#elsewhere(entry)
       } catch (error) {
         if (this.context.signal.aborted) return undefined
         if (isLeaseLost(error)) continue
         return this.#failed(entry, error)
       } finally {
+        slot?.()
         this.#release(entry)
       }
     }
@@ -135,12 +143,17 @@ export class Pipeline {
     await sleep(this.settings.leaseMs / 3, this.context.signal)
   }
 
-  /** Takes the input from where the journal left it to its output. */
-  async #work(entry: Entry): Promise<BatchResult> {
+  /** Takes the input from where the journal left it to its output; `started` gives back its lookahead slot. */
+  async #work(entry: Entry, started: () => void): Promise<BatchResult> {
     const context = this.context
     if (entry.record?.state === 'failed') entry.record = undefined
     const state = entry.record?.state
-    let status = state === undefined || state === 'created' || state === 'uploaded' ? await this.#bringToStart(entry) : undefined
+    let status: JobStatus | undefined
+    try {
+      if (state === undefined || state === 'created' || state === 'uploaded') status = await this.#bringToStart(entry)
+    } finally {
+      started()
+    }
     if (status?.status !== 'completed') {
       emitStage(context, entry, 'processing')
       try {
@@ -174,7 +187,6 @@ export class Pipeline {
    */
   async #bringToStart(entry: Entry): Promise<JobStatus | undefined> {
     const context = this.context
-    const release = await this.#lookahead.acquire('low', context.signal)
     let starting = false
     try {
       const found = entry.record?.jobId === undefined ? undefined : await this.#resume(entry)
@@ -211,8 +223,6 @@ export class Pipeline {
         await journal(context, entry, { state: 'failed', error: describe(error) }).catch(() => undefined)
       }
       throw error
-    } finally {
-      release()
     }
   }
 
