@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,6 +41,16 @@ describe('fileJobStore', () => {
     await store.put(record('a', 'started'))
     expect(await lines(path)).toEqual([HEADER.trim(), JSON.stringify(record('a', 'created')), JSON.stringify(record('a', 'started'))])
     await store.close!()
+  })
+
+  it('is readable by its owner only, and keeps one line per record once closed (no superseded upload URL)', async () => {
+    const path = nextPath()
+    const store = fileJobStore(path)
+    await store.put({ ...record('a', 'created'), upload: { id: 'job-a', upload_url: 'https://storage.test/signed' } })
+    await store.put(record('a', 'uploaded'))
+    await store.close!()
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    expect(await lines(path)).toEqual([HEADER.trim(), JSON.stringify(record('a', 'uploaded'))])
   })
 
   it('ignores a torn last line, and cuts it off before appending', async () => {

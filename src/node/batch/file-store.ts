@@ -21,8 +21,8 @@ const HEADER = { journal: '@videobgremover/sdk/batch', version: 1 }
  * other line is one whole `JobRecord`, and the last line for a key wins. Each `put` appends its line and flushes it
  * to disk (fsync) before it resolves, so a step the record guards runs only once the record would survive a crash
  * (concurrent puts share one write and one flush). Safe against `kill -9` at any instant: a torn last line is
- * ignored (and cut off at the next open), and compaction writes a new file beside the old one and renames it into
- * place. One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
+ * ignored (and cut off at the next open), and compaction (past `compactAfter` superseded lines, and at `close()`)
+ * writes a new file beside the old one, flushes it and renames it into place. The file is created with mode 0600. One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
  * `JobStoreError` (`journal_locked`); a dead holder's lock is taken over. Claims are kept in memory.
  */
 export function fileJobStore(path: string, options: FileJobStoreOptions = {}): JobStore {
@@ -148,6 +148,8 @@ class Journal {
     if (this.#opening === undefined) return
     await this.#opening.catch(() => undefined)
     await this.#flushing
+    // A closed journal keeps one line per input: no superseded line, and so no upload URL past its use.
+    if (this.#lines > this.#records.size) await this.#compact().catch(() => undefined)
     await this.#file?.close()
     this.#file = undefined
     this.#opening = undefined
@@ -167,7 +169,8 @@ function parse(line: string | undefined): Record<string, unknown> | undefined {
 
 /** Writes `text` to `path` (replacing it) and flushes it to disk before resolving. */
 async function writeDurably(path: string, text: string): Promise<void> {
-  const file = await open(path, 'w')
+  // The journal may hold a signed upload URL for a while (see JobRecord.upload): readable by its owner only.
+  const file = await open(path, 'w', 0o600)
   try {
     await file.writeFile(text)
     await file.sync()
