@@ -6,7 +6,8 @@
  * wrong and what to do, cli/exit-codes.ts maps failures to exit codes.
  */
 import { VERSION } from '../version'
-import { helpText, parseCommandLine, type CommandName, type GlobalOptions } from './cli/args'
+import { parseCommandLine, type CommandName, type GlobalOptions } from './cli/args'
+import { helpText } from './cli/help'
 import { COMMAND_HANDLERS } from './cli/commands/index'
 import { CliError, ExitCode, exitCodeFor } from './cli/exit-codes'
 import { createUi, type Mode } from './cli/ui'
@@ -61,8 +62,11 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       ui,
       signal: controller.signal,
       cwd: process.cwd(),
+      streams: { stdout, stderr },
+      argv,
     }
-    return (await COMMAND_HANDLERS[invocation.command](context, invocation.target, invocation.options, invocation.input)) ?? ExitCode.OK
+    const { target, options, input, inputs } = invocation
+    return (await COMMAND_HANDLERS[invocation.command](context, target, options, input, inputs)) ?? ExitCode.OK
   } catch (error) {
     let code = exitCodeFor(error)
     if (code === ExitCode.INTERRUPTED && !controller.signal.aborted) code = ExitCode.ERROR // an abort we did not ask for

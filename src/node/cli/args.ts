@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util'
 import { TRANSPARENT_FORMATS } from '../../formats'
 import { Model } from '../index'
 import { checkHexColor, checkPositive } from '../../validate'
-import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes'
-import { checkComposeFlags, COMPOSE_HELP, readComposeFlags, type Backdrop, type Placement, type Sizing } from './compose-options'
+import { CliError, ExitCode } from './exit-codes'
+import { checkComposeFlags, readComposeFlags, type Backdrop, type Placement, type Sizing } from './compose-options'
 
-export const COMMANDS = ['remove', 'compose', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
+export const COMMANDS = ['remove', 'batch', 'compose', 'probe', 'resume', 'credits', 'status', 'wait', 'delete', 'doctor', 'fake'] as const
 export type CommandName = (typeof COMMANDS)[number]
 
 /** Options common to every command. */
@@ -47,14 +47,33 @@ export interface CommandOptions {
   at?: Placement
   /** remove --on: keep the cut-out beside the output instead of in a temporary file. */
   keep?: boolean
+  /** batch: uploads and downloads in flight at once. */
+  jobs?: number
+  /** batch: the journal file (default inside the output directory). */
+  journal?: string
+  /** batch: print the plan, and do nothing. */
+  dryRun?: boolean
+  /** batch: refuse a batch estimated to cost more. */
+  maxCredits?: number
+  /** batch: retry the inputs an earlier run journaled as failed. */
+  retryFailed?: boolean
 }
 
 export type Invocation =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'command'; command: CommandName; target?: string; input?: string; options: CommandOptions; global: GlobalOptions }
+  | {
+      kind: 'command'
+      command: CommandName
+      target?: string
+      input?: string
+      /** batch: every file, directory or URL named. */
+      inputs?: string[]
+      options: CommandOptions
+      global: GlobalOptions
+    }
 
-const FORMATS = TRANSPARENT_FORMATS
+export const FORMATS = TRANSPARENT_FORMATS
 const MODEL_ALIASES: Record<string, string> = {
   original: Model.ORIGINAL,
   light: Model.LIGHT,
@@ -65,6 +84,7 @@ const MODEL_ALIASES: Record<string, string> = {
 const COMPOSING = ['on', 'size', 'at'] as const
 /** Which command options each command accepts (the global ones are accepted everywhere). */
 const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
+  batch: ['output', 'format', 'model', 'color', 'contentType', 'preflight', 'jobs', 'journal', 'dryRun', 'maxCredits', 'retryFailed'],
   remove: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight', ...COMPOSING, 'keep'],
   compose: ['output', 'format', ...COMPOSING, 'force', 'timeout', 'poll'],
   resume: ['output', 'format', 'model', 'color', 'webhook', 'timeout', 'poll', 'contentType', 'force', 'preflight'],
@@ -76,7 +96,8 @@ const ACCEPTS: Record<CommandName, readonly (keyof CommandOptions)[]> = {
   doctor: ['origin', 'withJob', 'fake', 'timeout', 'poll'],
   fake: [],
 }
-const TARGET: Record<CommandName, string | undefined> = {
+export const TARGET: Record<CommandName, string | undefined> = {
+  batch: '<files|dirs|urls>… -o <dir>',
   remove: '<file|url>',
   compose: '<file|job-id>',
   probe: '<file>',
@@ -90,94 +111,6 @@ const TARGET: Record<CommandName, string | undefined> = {
 }
 /** Commands that take a second, optional argument after their target. */
 const INPUT: Partial<Record<CommandName, string>> = { resume: '[file|url]' }
-
-export function helpText(): string {
-  const codes = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
-  return `vbr: remove the background from videos with the VideoBGRemover API
-
-Usage:
-  vbr remove <file|url> [-o out] [--format f] [--model m] [--color #hex] [--webhook url] [--no-preflight]
-  vbr remove <file|url> --on <#hex|image|video> [--size s] [--at a] [--keep] [-o out|-]
-  vbr compose <file|job-id> --on <#hex|image|video> [--size s] [--at a] [--format mp4|webm|mov] [-o out|-]
-  vbr probe <file>
-  vbr resume <job-id> [file|url] [-o out]
-  vbr credits
-  vbr status <job-id>
-  vbr wait <job-id> [-o out]
-  vbr delete <job-id>
-  vbr doctor [--origin https://app.example] [--with-job] [--fake]
-  vbr fake
-  vbr --help | --version
-
-Commands:
-  remove   upload a video (or have the API fetch a URL), process it, wait and download the result; first
-           checks that the credits cover the video's length, and prints the job's id as soon as it exists;
-           with --on, then puts the person on that background (as vbr compose does)
-  compose  put a cut-out on a colour, an image or a video with a local ffmpeg (no credits): a file of any
-           output format, or a job's result (downloaded first into a temporary file)
-  probe    read a video's duration, container and size from the file, its cost in credits, and the balance
-  resume   finish a job from whatever stage it reached, never starting it twice: with the video when it has
-           not started yet (same options as remove), without it once it has
-  credits  show the credit balance (1 credit per second of video)
-  status   show a job's status once
-  wait     wait for a job to finish; with -o, download its result
-  delete   delete a job and its files (no refund)
-  doctor   run the vendor's pre-production checklist against your key: reachability, clock, authentication,
-           credits, rate limits, idempotency, request ids, storage (free; --with-job: about 1 credit)
-  fake     serve the offline fake API on 127.0.0.1 and print how to point vbr at it
-
-Options:
-  -o, --output <path>   where to write the result (a file or a directory);
-                        default: <input name>-nobg.<ext> in the current directory; compose and --on:
-                        <input name>-on-<background>.<ext>, or - for stdout
-  -f, --format <f>      transparent output format (default webm_vp9):
-${wrap(FORMATS.join(', '), 24, 110)}
-${COMPOSE_HELP}
-      --force           replace the output file if it exists
-  -m, --model <m>       original, light, pro, human (or a full model name)
-      --color <#hex>    a solid background colour (#RRGGBB, MP4 output) instead of transparency
-      --webhook <url>   also report to this URL (job.started, job.completed, job.failed)
-      --content-type <t>
-                        the upload's type when the file name does not say it: video/mp4, video/mov, video/webm
-      --no-preflight    start without checking first that the credits cover the video (the API checks at the start)
-      --timeout <s>     stop waiting after this many seconds (the job goes on)
-      --origin <url>    doctor: check that a browser at this origin may upload to storage (CORS)
-      --with-job        doctor: also process a 1-second clip end to end (about 1 credit)
-      --fake            doctor: check the offline fake API instead (started on 127.0.0.1; no key needed)
-      --poll <s>        seconds between status checks (default: adaptive, 1 s growing to 10 s)
-      --api-key <key>   API key (default: $VIDEOBGREMOVER_API_KEY; prefer the variable, arguments show in ps)
-      --base-url <url>  API base URL (default: $VIDEOBGREMOVER_BASE_URL or https://api.videobgremover.com)
-      --allow-insecure-http
-                        allow a plain http:// base URL off loopback (the key then travels unencrypted)
-      --json            print one JSON object on stdout (also for errors) and nothing else
-  -h, --help            show this help
-  -v, --version         show the version
-
-Try it offline (no account, no credits): run \`vbr fake\` in one shell; it prints two \`export\` lines. Run them
-in another shell, and every command there talks to the fake API.
-
-On a terminal, progress bars and a live status line go to stderr; on a pipe, plain lines do. The result's path
-(or the command's answer) goes to stdout. Ctrl-C stops at once and names the job left behind, which you can
-resume with \`vbr resume <job-id> <file> -o out\` or remove with \`vbr delete <job-id>\`.
-
-Compositing (vbr compose, --on) runs ffmpeg and ffprobe from PATH, or from FFMPEG_PATH and FFPROBE_PATH:
-apt-get install ffmpeg (Debian, Ubuntu), brew install ffmpeg (macOS), winget install ffmpeg (Windows).
-
-Exit codes:
-${codes}
-`
-}
-
-/** `text` broken at spaces into lines of at most `width` columns, each indented by `indent`. */
-function wrap(text: string, indent: number, width: number): string {
-  const lines: string[] = []
-  for (const word of text.split(' ')) {
-    const last = lines.at(-1)
-    if (last !== undefined && indent + last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`
-    else lines.push(word)
-  }
-  return lines.map((line) => ' '.repeat(indent) + line).join('\n')
-}
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -193,6 +126,11 @@ const OPTIONS = {
   'with-job': { type: 'boolean' },
   fake: { type: 'boolean' },
   'no-preflight': { type: 'boolean' },
+  jobs: { type: 'string', short: 'j' },
+  journal: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-credits': { type: 'string' },
+  'retry-failed': { type: 'boolean' },
   on: { type: 'string' },
   size: { type: 'string' },
   at: { type: 'string' },
@@ -224,6 +162,11 @@ const FLAG_OF: Record<keyof CommandOptions, string> = {
   size: '--size',
   at: '--at',
   keep: '--keep',
+  jobs: '--jobs',
+  journal: '--journal',
+  dryRun: '--dry-run',
+  maxCredits: '--max-credits',
+  retryFailed: '--retry-failed',
 }
 
 const usage = (message: string) => new CliError(`${message}\nRun \`vbr --help\` for usage.`, ExitCode.USAGE)
@@ -247,7 +190,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const expected = TARGET[command]
   if (expected !== undefined && rest.length === 0) throw usage(`vbr ${command} needs ${expected}.`)
-  const extra = expected === undefined ? rest : rest.slice(INPUT[command] === undefined ? 1 : 2)
+  const extra = command === 'batch' ? [] : expected === undefined ? rest : rest.slice(INPUT[command] === undefined ? 1 : 2)
   if (extra.length > 0) throw usage(`Unexpected argument "${extra[0]}" for vbr ${command}.`)
 
   const options: CommandOptions = {
@@ -264,6 +207,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     withJob: values['with-job'] || undefined,
     fake: values.fake || undefined,
     preflight: values['no-preflight'] ? false : undefined,
+    jobs: values.jobs === undefined ? undefined : count(values.jobs, '--jobs', 1),
+    journal: values.journal,
+    dryRun: values['dry-run'] || undefined,
+    maxCredits: values['max-credits'] === undefined ? undefined : count(values['max-credits'], '--max-credits', 0),
+    retryFailed: values['retry-failed'] || undefined,
     ...inCliWords(() => readComposeFlags(values)),
   }
   for (const key of Object.keys(options) as (keyof CommandOptions)[]) {
@@ -273,6 +221,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (options.on === undefined && options.format !== undefined && !FORMATS.includes(options.format as (typeof FORMATS)[number])) {
     throw usage(`Unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}.`)
   }
+  if (command === 'batch' && options.output === undefined) throw usage('vbr batch needs -o <dir>, the directory for the outputs.')
   if (options.format !== undefined && options.color !== undefined) {
     throw usage('--format (transparent output) and --color (solid background) exclude each other.')
   }
@@ -282,6 +231,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     command,
     target: expected === undefined ? undefined : rest[0],
     ...(INPUT[command] !== undefined && rest[1] !== undefined && { input: rest[1] }),
+    ...(command === 'batch' && { inputs: rest }),
     options,
     global: {
       apiKey: values['api-key'] ?? (env.VIDEOBGREMOVER_API_KEY || undefined),
@@ -329,4 +279,15 @@ const seconds = (value: string, name: string) =>
     value,
     (text) => checkPositive(text.trim() === '' ? Number.NaN : Number(text), name),
     `${name} must be a positive number of seconds, got "${value}".`,
+  )
+
+const count = (value: string, name: string, least: number) =>
+  flag(
+    value,
+    (text) => {
+      const number = Number(text)
+      if (!Number.isInteger(number) || number < least || text.trim() === '') throw new RangeError(text)
+      return number
+    },
+    `${name} must be a whole number of at least ${least}, got "${value}".`,
   )

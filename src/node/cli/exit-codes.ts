@@ -31,6 +31,8 @@ export const ExitCode = {
   RATE_LIMITED: 8,
   /** `vbr doctor`: at least one check failed (the report says which). */
   CHECK_FAILED: 9,
+  /** `vbr batch`: at least one input failed (the summary names them); the others are done. */
+  BATCH_FAILED: 10,
   /** Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
 } as const
@@ -48,7 +50,8 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.NETWORK, 'network: connection failed or timed out (a started job may still finish)'],
   [ExitCode.RATE_LIMITED, 'rate limited: too many requests or job starts'],
   [ExitCode.CHECK_FAILED, 'vbr doctor: at least one check failed'],
-  [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C); the job left behind is named'],
+  [ExitCode.BATCH_FAILED, 'vbr batch: at least one input failed (the summary says which); the rest are done'],
+  [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C); the job left behind is named (vbr batch: the command that resumes)'],
 ]
 
 /** A failure the CLI itself detects (arguments, missing key), with the code to exit with. */

@@ -1,6 +1,7 @@
 import type { CommandName } from '../args'
 import type { Command } from '../context'
 import { compose } from './compose'
+import { batch } from './batch'
 import { doctor } from './doctor'
 import { fake } from './fake'
 import { credits, deleteJob, status } from './jobs'
@@ -12,6 +13,7 @@ import { wait } from './wait'
 export const COMMAND_HANDLERS: Record<CommandName, Command> = {
   remove,
   compose,
+  batch,
   probe,
   resume,
   wait,
