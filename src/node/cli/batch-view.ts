@@ -44,6 +44,7 @@ export class BatchView {
   #totals: BatchTotals = { inputs: 0, done: 0, skipped: 0, failed: 0, creditsUsed: 0, elapsedMs: 0 }
   #toStart = 0
   #started = 0
+  readonly #began = Date.now()
 
   constructor(
     private readonly mode: Mode,
@@ -113,7 +114,7 @@ export class BatchView {
 
   #draw(): void {
     const width = (this.stderr.columns || 80) - 1
-    const room = Math.max(1, ((this.stderr as { rows?: number }).rows ?? 24) - 3)
+    const room = Math.min(12, Math.max(1, ((this.stderr as { rows?: number }).rows || 24) - 3))
     const rows = [...this.#rows.values()]
     const lines = rows.slice(0, room).map(({ name, stage, bytes }) => {
       const label = name.length > 28 ? `${name.slice(0, 27)}…` : name.padEnd(28)
@@ -129,7 +130,8 @@ export class BatchView {
   }
 
   #totalsLine(): string {
-    const { inputs, done, skipped, failed, creditsUsed, elapsedMs } = this.#totals
+    const { inputs, done, skipped, failed, creditsUsed } = this.#totals
+    const elapsedMs = Date.now() - this.#began
     const left = inputs - done - skipped - failed
     const waiting = Math.max(0, this.#toStart - this.#started)
     const etaMs = Math.ceil(waiting / this.rate.startsPerWindow) * this.rate.windowMs
