@@ -3,7 +3,7 @@
  * rots. The browser example is driven through its server: the page, the SDK bundle and a proxied API call.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -114,15 +114,20 @@ describe.concurrent('examples against the offline fake API', () => {
     expect(run.stdout).toContain('the fake API saw 1 job created and 1 start of it: charged once')
   })
 
-  it('batch processes every video within the (time-scaled) rate limits', async () => {
-    const run = await example('batch.ts')
+  it('batch processes every video within the (time-scaled) rate limits, and a rerun skips them all', async () => {
+    const out = join(dir, 'batch-out')
+    const run = await example('batch.ts', [out])
     expect(run.code, run.stderr).toBe(0)
     const done = [...run.stdout.matchAll(/^\[(\d)\/8\] clip-0\d\.mp4 → job \S+ completed at ([\d.]+) s$/gm)]
     expect(done).toHaveLength(8)
     // 8 starts at 3 per 1 s window cannot all happen within the first two windows.
     expect(Math.max(...done.map((match) => Number(match[2])))).toBeGreaterThanOrEqual(2)
-    expect(run.stdout).toMatch(/^8 of 8 videos done in [\d.]+ s$/m)
+    expect(run.stdout).toMatch(/^8 of 8 videos done in [\d.]+ s; outputs and journal in /m)
     expect(run.stdout).toContain('server-side 429 responses: 0')
+    expect((await readdir(out)).filter((file) => file.endsWith('-nobg.webm'))).toHaveLength(8)
+    const again = await example('batch.ts', [out])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout.match(/^\[\d\/8\] clip-0\d\.mp4 → job \S+ skipped at /gm)).toHaveLength(8)
   })
 
   it('compose puts the result on a colour and on a video background with ffmpeg', async () => {
