@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { withSharedPeers } from './peers'
 
-const BENCHMARKS = ['overhead', 'cold-import', 'upload-memory', 'download', 'polling', 'bundle-size', 'probe']
+const BENCHMARKS = ['overhead', 'cold-import', 'upload-memory', 'download', 'polling', 'bundle-size', 'probe', 'batch']
 const WITH_PEERS = new Set(['overhead', 'cold-import', 'upload-memory', 'download', 'bundle-size'])
 const chosen = process.argv.slice(2)
 const names = chosen.length ? chosen : BENCHMARKS

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { appendFile, readFile, stat } from 'node:fs/promises'
+import { appendFile, open, readFile, stat } from 'node:fs/promises'
+import { throwIfAborted } from '../../core/signal'
 import { basename, resolve } from 'node:path'
 import { ValidationError } from '../../errors'
 import type { StartJobOptions } from '../../types'
@@ -111,6 +111,25 @@ export class HashCache {
     return (this.#known = known)
   }
 
+  // One buffer for every file (hashing is one file at a time): a stream would allocate a chunk per read, and a
+  // thousand inputs would leave that much garbage behind.
+  readonly #buffer = new Uint8Array(256 * 1024)
+
+  async #hashFile(path: string, signal?: AbortSignal): Promise<string> {
+    const hash = createHash('sha256')
+    const file = await open(path, 'r')
+    try {
+      for (;;) {
+        throwIfAborted(signal)
+        const { bytesRead } = await file.read(this.#buffer, 0, this.#buffer.length, null)
+        if (bytesRead === 0) return hash.digest('hex')
+        hash.update(this.#buffer.subarray(0, bytesRead))
+      }
+    } finally {
+      await file.close()
+    }
+  }
+
   /** The SHA-256 (hex) of the file at `path`, from the cache when its size and modification time match. */
   async sha256(path: string, signal?: AbortSignal): Promise<string> {
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -121,9 +140,7 @@ export class HashCache {
     const known = await this.#load()
     const cached = known.get(HashCache.#id(fingerprint))
     if (cached) return cached
-    const hash = createHash('sha256')
-    for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer)
-    const sha256 = hash.digest('hex')
+    const sha256 = await this.#hashFile(path, signal)
     known.set(HashCache.#id(fingerprint), sha256)
     await appendFile(this.file, `${JSON.stringify({ ...fingerprint, sha256 })}\n`).catch(() => undefined)
     return sha256

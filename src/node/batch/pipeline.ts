@@ -45,8 +45,8 @@ export class Pipeline {
     private readonly settings: PipelineSettings,
   ) {
     const limits = context.internals.rateLimits ?? { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000 }
-    this.#transfers = new Slots(settings.concurrency)
-    this.#lookahead = new Slots(settings.concurrency + 2 * limits.startsPerWindow)
+    this.#transfers = new Slots(settings.concurrency, context.signal)
+    this.#lookahead = new Slots(settings.concurrency + 2 * limits.startsPerWindow, context.signal)
     this.#poller = new Poller(context.internals.calls, limits, context.signal)
   }
 
@@ -94,7 +94,7 @@ export class Pipeline {
         // An input still to start is claimed only once it may go ahead: workers share the inputs, none hoards them.
         const state = entry.record?.state
         if (state === undefined || state === 'created' || state === 'uploaded' || state === 'failed') {
-          slot = await this.#lookahead.acquire('low', this.context.signal)
+          slot = await this.#lookahead.acquire('low')
         }
         if (await this.#claim(entry)) return await this.#work(entry, () => slot?.())
         slot?.()
@@ -163,7 +163,7 @@ export class Pipeline {
         throw error
       }
     }
-    const release = await this.#transfers.acquire('high', context.signal)
+    const release = await this.#transfers.acquire('high')
     try {
       await download(context, entry, status)
     } finally {
@@ -193,7 +193,7 @@ export class Pipeline {
       if (found !== undefined) return found
       if (entry.record?.state !== 'uploaded') {
         emitStage(context, entry, 'queued')
-        const transfer = await this.#transfers.acquire('low', context.signal)
+        const transfer = await this.#transfers.acquire('low')
         try {
           if (entry.record?.upload === undefined) await create(context, entry)
           if (entry.record?.state === 'created') await upload(context, entry, entry.record.upload!)

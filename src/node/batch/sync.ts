@@ -6,40 +6,46 @@
  */
 export class Slots {
   #free: number
-  readonly #waiting: { high: (() => void)[]; low: (() => void)[] } = { high: [], low: [] }
+  readonly #waiting: { high: Waiter[]; low: Waiter[] } = { high: [], low: [] }
 
-  constructor(size: number) {
+  /**
+   * @param size how many may hold a slot at once.
+   * @param signal rejects every waiter when it fires: one listener for all of them, however many wait (a thousand
+   *   inputs queued would otherwise register a thousand).
+   */
+  constructor(size: number, signal: AbortSignal) {
     this.#free = size
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const waiter of [...this.#waiting.high.splice(0), ...this.#waiting.low.splice(0)]) waiter.reject(signal.reason)
+      },
+      { once: true },
+    )
+    this.#signal = signal
   }
 
+  readonly #signal: AbortSignal
+
   /** Resolves once a slot is held; call the function it resolves to, once, to give it back. */
-  async acquire(priority: 'high' | 'low' = 'low', signal?: AbortSignal): Promise<() => void> {
-    if (this.#free > 0 && this.#waiting.high.length + this.#waiting.low.length === 0) {
-      this.#free--
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve()
-        }
-        const onAbort = () => {
-          const queue = this.#waiting[priority]
-          queue.splice(queue.indexOf(grant), 1)
-          reject(signal!.reason)
-        }
-        this.#waiting[priority].push(grant)
-        signal?.addEventListener('abort', onAbort, { once: true })
-      })
-    }
+  async acquire(priority: 'high' | 'low' = 'low'): Promise<() => void> {
+    if (this.#signal.aborted) throw this.#signal.reason
+    if (this.#free > 0 && this.#waiting.high.length + this.#waiting.low.length === 0) this.#free--
+    else await new Promise<void>((resolve, reject) => this.#waiting[priority].push({ resolve, reject }))
     let released = false
     return () => {
       if (released) return
       released = true
       const next = this.#waiting.high.shift() ?? this.#waiting.low.shift()
-      if (next) next()
+      if (next) next.resolve()
       else this.#free++
     }
   }
+}
+
+interface Waiter {
+  resolve(): void
+  reject(reason: unknown): void
 }
 
 /** A value that arrives later, to be waited for by anyone. */
