@@ -35,11 +35,21 @@ export interface JobRecord {
   /** Credits the start charged, when the API said. */
   readonly creditsUsed?: number
   /** Why it failed, for `failed`. */
-  readonly error?: { readonly name: string; readonly message: string; readonly code?: string }
+  readonly error?: JobRecordError
   /** The worker that wrote it (see `JobStore.claim`). */
   readonly worker?: string
   /** When it was written, in epoch milliseconds. */
   readonly updatedAt: number
+}
+
+/** Why an input failed, as the journal keeps it. */
+export interface JobRecordError {
+  /** The error's class, e.g. `ProcessingError`. */
+  readonly name: string
+  /** Its message. */
+  readonly message: string
+  /** Its code, when it has one (e.g. `job_failed`). */
+  readonly code?: string
 }
 
 /**

@@ -10,5 +10,5 @@ export { redisRateLimitStore, type RedisRateLimitStoreOptions } from './rate-lim
 export { redisJobStore, type RedisJobStoreOptions } from './job-store'
 export type { RedisEval } from './client'
 export type { RateLimitStore, RateLimitRequest } from '../core/rate-store'
-export type { JobStore, JobRecord, JobRecordState } from '../batch/store'
+export type { JobStore, JobRecord, JobRecordState, JobRecordError } from '../batch/store'
 export { JobStoreError } from '../errors'

@@ -5,8 +5,8 @@
  * @module @videobgremover/sdk/batch
  */
 export { runBatch, planBatch } from './run'
-export type { BatchInput, BatchResult, BatchResultState, BatchEvent, BatchStage, RunBatchOptions } from './types'
+export type { BatchInput, BatchSource, BatchBytes, BatchResult, BatchResultState, BatchEvent, BatchStage, RunBatchOptions } from './types'
 export type { BatchPlan, BatchPlanItem } from './plan'
-export { memoryJobStore, type JobStore, type JobRecord, type JobRecordState } from '../../batch/store'
+export { memoryJobStore, type JobStore, type JobRecord, type JobRecordState, type JobRecordError } from '../../batch/store'
 export { fileJobStore, type FileJobStoreOptions } from './file-store'
 export { JobStoreError } from '../../errors'

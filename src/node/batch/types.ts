@@ -6,7 +6,15 @@ import type { RemoveBGOptions, RemoveBGOptionsInit } from '../../video'
  * One input of a batch: a file path, an `http(s)` URL (the API downloads it), or `{ source, name }` with a path, a
  * URL, a `Blob` or bytes and the name its output is named after (default: the path's or URL's file name).
  */
-export type BatchInput = string | URL | { source: string | URL | Blob | ArrayBuffer | ArrayBufferView; name?: string }
+export type BatchInput = string | URL | BatchSource
+
+/** An input given with the name its output is named after (and sent to the API). */
+export interface BatchSource {
+  /** A file path, an `http(s)` URL, a `Blob` or bytes. */
+  source: string | URL | Blob | ArrayBuffer | ArrayBufferView
+  /** The file name (with its extension, which says the video's type); default: the path's or URL's, else `video-<n>.mp4`. */
+  name?: string
+}
 
 /** How an input ended: `done` (processed now), `failed`, or `skipped` (done already, by an earlier run or another worker). */
 export type BatchResultState = 'done' | 'failed' | 'skipped'
@@ -58,8 +66,16 @@ export interface BatchEvent {
   stage: BatchStage
   /** The job, once one exists. */
   jobId?: string
-  /** Bytes moved so far and in all, while `uploading` or `downloading` (total 0 when unknown). */
-  bytes?: { loaded: number; total: number }
+  /** Bytes moved so far and in all, while `uploading` or `downloading`. */
+  bytes?: BatchBytes
+}
+
+/** Progress of a transfer, in bytes. */
+export interface BatchBytes {
+  /** Bytes moved so far. */
+  loaded: number
+  /** Bytes in all; 0 when unknown. */
+  total: number
 }
 
 /** What `runBatch` and `planBatch` take. */
