@@ -39,7 +39,9 @@ module.exports = [
     name: 'workers and other web runtimes: whole main entry',
     path: 'dist/index.js',
     import: '*',
-    limit: '25 KB',
+    // +0.3 KB for rateLimit.store: the pacer counts in a store (a Worker can share one key's budget through its own),
+    // and names the budget by a SHA-256 of the key. Browsers hold no key and no pacer: their budgets did not move.
+    limit: '25.5 KB',
     gzip: true,
     modifyEsbuildConfig: quiet,
   },

@@ -52,7 +52,6 @@ export {
   TimeoutError,
   AbortError,
   StorageError,
-  JobStoreError,
   type ApiErrorDetails,
   type StorageErrorDetails,
 } from './errors'

@@ -44,7 +44,7 @@ export class RateLimiter {
   /** @param key the budget's id in a shared store; a promise, as it is a hash computed once. */
   constructor(limits: RateLimits = {}, key: () => Promise<string> = async () => 'local') {
     const { store, ...rest } = limits
-    this.#limits = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000, ...definedOnly(rest) }
+    this.#limits = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000, ...rest }
     this.#store = store ?? memoryRateLimitStore()
     this.#key = key
   }
@@ -98,10 +98,6 @@ export class RateLimiter {
   }
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>
-}
-
 const shared = new Map<string, RateLimiter>()
 const sharedByStore = new WeakMap<RateLimitStore, Map<string, RateLimiter>>()
 
@@ -112,21 +108,15 @@ const sharedByStore = new WeakMap<RateLimitStore, Map<string, RateLimiter>>()
 export function limiterFor(baseUrl: string, apiKey: string | undefined, limits?: RateLimits): RateLimiter {
   const id = `${baseUrl} ${apiKey ?? ''}`
   const store = limits?.store
-  let limiters = shared
-  if (store) {
-    limiters = sharedByStore.get(store) ?? new Map()
-    sharedByStore.set(store, limiters)
-  }
+  const limiters = store ? (sharedByStore.get(store) ?? new Map<string, RateLimiter>()) : shared
+  if (store) sharedByStore.set(store, limiters)
   let limiter = limiters.get(id)
-  if (!limiter) {
-    let hashed: Promise<string> | undefined
-    const key = store ? () => (hashed ??= sha256Hex(id)) : undefined
-    limiters.set(id, (limiter = new RateLimiter(limits, key)))
-  }
+  let hashed: Promise<string> | undefined
+  if (!limiter) limiters.set(id, (limiter = new RateLimiter(limits, store && (() => (hashed ??= sha256Hex(id))))))
   return limiter
 }
 
 async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+  return digest.reduce((hex, byte) => hex + byte.toString(16).padStart(2, '0'), '')
 }

@@ -232,7 +232,7 @@ export function toolFailed(tool: 'ffmpeg' | 'ffprobe', code: number | null, stde
 /** The client's `rateLimit.store` failed to answer (Redis down, say): the request was not sent. */
 export function rateLimitStoreFailed(error: unknown, jobId?: string): VideoBGRemoverError {
   if (error instanceof VideoBGRemoverError) return error
-  return new ConnectionError(`The rate-limit store failed, so the request was not sent: ${describeError(error)}`, { cause: error, jobId })
+  return new ConnectionError(`rateLimit.store failed; nothing sent: ${describeError(error)}`, { cause: error, jobId })
 }
 
 /** Another process (alive, on this host) holds the journal file at `path`. */

@@ -59,7 +59,7 @@ describe('rateLimit: { store }', () => {
     const client = new VideoBGRemoverClient(KEY, { baseUrl: BASE, rateLimit: { store }, maxRetries: 0 })
     const error = await rejection(client.credits())
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error.message).toContain('rate-limit store')
+    expect(error.message).toContain('rateLimit.store failed')
     expect(sent).toBe(0)
   })
 })
