@@ -1,8 +1,6 @@
 import { createWriteStream, openAsBlob } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Dispatcher } from 'undici'
 import type { FetchFn } from '../core/http'
 import { ValidationError } from '../errors'
@@ -38,6 +36,8 @@ async function saveFile(
     path,
     async (temporary) => {
       const body = (await open()) as import('node:stream/web').ReadableStream<Uint8Array>
+      // Node's streams load on the first save, not with the package.
+      const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')])
       await pipeline(Readable.fromWeb(body), createWriteStream(temporary), { signal })
     },
     { overwrite, signal },

@@ -1,35 +1,11 @@
 import { throwIfAborted } from '../../core/signal'
 import { AbortError, ValidationError, describeError } from '../../errors'
 import type { VideoBGRemoverClient } from '../index'
-import { authentication, credits, keyFormat } from './checks/account'
-import { clock, reachability } from './checks/connection'
-import { endToEnd } from './checks/end-to-end'
-import { idempotency } from './checks/idempotency'
-import { observability } from './checks/observability'
-import { rateLimits } from './checks/rate-limits'
-import { storage } from './checks/storage'
-import { DoctorRun, type Check, type Outcome } from './run'
+import type { Outcome } from './run'
 import type { CheckResult, DoctorCheck, DoctorOptions, DoctorReport } from './types'
 
 export { ResponseRecorder, type RecordedResponse } from './recorder'
 export type { CheckResult, DoctorCheck, DoctorCheckName, DoctorOptions, DoctorReport } from './types'
-
-/**
- * The checks in the order they run: the calls first, then the checks that read what those calls recorded. Only
- * `end-to-end` costs credits, and runs only when asked.
- */
-const CHECKS: readonly Check[] = [
-  reachability,
-  clock,
-  authentication,
-  keyFormat,
-  credits,
-  idempotency,
-  storage,
-  endToEnd,
-  rateLimits,
-  observability,
-]
 
 /**
  * Runs the vendor's pre-production checklist ("Responses & Errors": authentication, rate limits, idempotency,
@@ -53,6 +29,8 @@ const CHECKS: readonly Check[] = [
  */
 export async function doctor(client: VideoBGRemoverClient, options: DoctorOptions = {}): Promise<DoctorReport> {
   const origin = options.origin === undefined ? undefined : checkOrigin(options.origin)
+  // The checks load when doctor runs, not with the package: a health endpoint pays for them, an import does not.
+  const { CHECKS, DoctorRun, endToEnd } = await import('./checks/index')
   const run = new DoctorRun(client, { ...options, ...(origin === undefined ? {} : { origin }) })
   const startedAt = new Date()
   const began = performance.now()
