@@ -60,9 +60,10 @@ export interface JobStore {
   /** The record of `key`, or undefined when the input was never journaled. */
   get(key: string): Promise<JobRecord | undefined>
   /**
-   * Writes `record` (replacing the record of its key), durably: when it resolves, a crash cannot lose it. When
-   * `record.worker` is set and another worker holds a live claim on the key, rejects with `JobStoreError`
-   * (`lease_lost`) and writes nothing.
+   * Writes `record` (replacing the record of its key), durably: when it resolves, a crash cannot lose it. Writes are
+   * fenced by the claims: a record with a `worker` is written only while that worker holds a live claim on the key,
+   * and one without (a tool repairing the journal) only while nobody does; otherwise it rejects with `JobStoreError`
+   * (`lease_lost`) and writes nothing. The check and the write are one step (a stale worker cannot slip in between).
    */
   put(record: JobRecord): Promise<void>
   /** Every record, in no particular order. */
@@ -132,8 +133,8 @@ export function memoryJobStore(): JobStore {
   }
 }
 
-/** Refuses a write by a worker whose claim another worker has taken over. */
+/** Refuses a write by a worker that does not hold the key's live claim (or, for a record without one, while anyone does). */
 export function checkWriter(leases: Leases, record: JobRecord): void {
   const holder = leases.holder(record.key)
-  if (record.worker !== undefined && holder !== undefined && holder !== record.worker) throw leaseLost(record.key, record.worker, holder)
+  if (holder !== record.worker) throw leaseLost(record.key, record.worker, holder)
 }

@@ -248,12 +248,13 @@ export function journalUnreadable(path: string, reason: string): JobStoreError {
   return new JobStoreError(`${JSON.stringify(path)} is not a batch journal (${reason}): choose another path`, 'journal_unreadable')
 }
 
-/** `worker` wrote the record of `key` while another worker held its claim: the write was refused. */
-export function leaseLost(key: string, worker: string | undefined, holder: string): JobStoreError {
-  return new JobStoreError(
-    `Worker ${worker ?? '(unnamed)'} no longer holds input ${key.slice(0, 12)}…: worker ${holder} claimed it after this one's lease expired`,
-    'lease_lost',
-  )
+/**
+ * `worker` wrote (or was about to start) the record of `key` without holding its claim: its lease expired, and `holder`
+ * (if anyone) claimed it since. The write was refused.
+ */
+export function leaseLost(key: string, worker: string | undefined, holder: string | undefined): JobStoreError {
+  const since = holder === undefined ? 'its lease expired' : `worker ${holder} claimed it after this one's lease expired`
+  return new JobStoreError(`Worker ${worker ?? '(unnamed)'} no longer holds input ${key.slice(0, 12)}…: ${since}`, 'lease_lost')
 }
 
 /** A batch's preflight: its inputs' estimated total, and how many inputs it covers. */

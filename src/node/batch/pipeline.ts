@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import type { JobRecord } from '../../batch/store'
-import { sleep } from '../../core/signal'
+import { sleep, throwIfAborted } from '../../core/signal'
 import { ApiError, InsufficientCreditsError, JobStoreError, ProcessingError, VideoBGRemoverError, jobFailed, leaseLost } from '../../errors'
 import type { JobStatus } from '../../types'
 import { Poller } from './poller'
@@ -24,6 +24,19 @@ const exists = async (path: string | undefined) => path !== undefined && (await 
 /** Not this worker's to finish: another worker took the input over. */
 const isLeaseLost = (error: unknown) => error instanceof JobStoreError && error.code === 'lease_lost'
 
+/** Whether the journal still holds the record this worker last wrote or read (no other worker wrote since). */
+const unchanged = (current: JobRecord | undefined, known: JobRecord | undefined) =>
+  current?.jobId === known?.jobId &&
+  current?.state === known?.state &&
+  current?.worker === known?.worker &&
+  current?.updatedAt === known?.updatedAt
+
+/** A claim this worker holds: its input's work listens to `signal`, which fires when the batch stops or the claim is lost. */
+interface Held {
+  controller: AbortController
+  dispose(): void
+}
+
 /**
  * Runs the entries through create → upload → start → wait → download, as a pipeline: uploads run ahead (up to
  * `concurrency` transfers) while the starts go one after another, each as soon as the key's limit allows; every job
@@ -36,7 +49,7 @@ export class Pipeline {
   /** Jobs created but not yet started: enough to keep the start queue fed, not so many that uploads run far ahead. */
   readonly #lookahead: Slots
   readonly #poller: Poller
-  readonly #held = new Set<string>()
+  readonly #held = new Map<string, Held>()
   #turn: Promise<void> = Promise.resolve()
   #creditsRanOut: InsufficientCreditsError | undefined
 
@@ -77,10 +90,19 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Renews every claim held. A claim not renewed (another worker holds it, or the store failed to answer, so it may
+   * lapse unseen) stops its input's work at once: it goes back to the journal, and claims the input again before any
+   * further step.
+   */
   async #renew(): Promise<void> {
-    for (const key of this.#held) {
-      const kept = await this.context.store.claim(key, this.context.worker, this.settings.leaseMs).catch(() => true)
-      if (!kept) this.#held.delete(key)
+    const { store, worker } = this.context
+    for (const [key, held] of this.#held) {
+      const kept = await store.claim(key, worker, this.settings.leaseMs).catch(() => false)
+      if (kept || this.#held.get(key) !== held) continue
+      this.#held.delete(key)
+      held.dispose()
+      held.controller.abort(leaseLost(key, worker, undefined))
     }
   }
 
@@ -88,6 +110,7 @@ export class Pipeline {
   async #settle(entry: Entry): Promise<BatchResult | undefined> {
     for (;;) {
       let slot: (() => void) | undefined
+      let signal: AbortSignal | undefined
       try {
         const finished = await this.#finished(entry)
         if (finished) return finished
@@ -96,12 +119,13 @@ export class Pipeline {
         if (state === undefined || state === 'created' || state === 'uploaded' || state === 'failed') {
           slot = await this.#lookahead.acquire('low')
         }
-        if (await this.#claim(entry)) return await this.#work(entry, () => slot?.())
+        signal = await this.#claim(entry)
+        if (signal) return await this.#work(entry, { ...this.context, signal }, () => slot?.())
         slot?.()
         await this.#elsewhere(entry)
       } catch (error) {
         if (this.context.signal.aborted) return undefined
-        if (isLeaseLost(error)) continue
+        if (isLeaseLost(error) || signal?.aborted) continue
         return this.#failed(entry, error)
       } finally {
         slot?.()
@@ -125,16 +149,24 @@ export class Pipeline {
     return undefined
   }
 
-  async #claim(entry: Entry): Promise<boolean> {
-    const { store, worker } = this.context
-    if (!(await store.claim(entry.key, worker, this.settings.leaseMs))) return false
-    this.#held.add(entry.key)
+  /** Claims the input and reads its record again; resolves to the signal its work listens to, or undefined when another worker holds it. */
+  async #claim(entry: Entry): Promise<AbortSignal | undefined> {
+    const { store, worker, signal } = this.context
+    if (!(await store.claim(entry.key, worker, this.settings.leaseMs))) return undefined
+    const controller = new AbortController()
+    const onStop = () => controller.abort(signal.reason)
+    signal.addEventListener('abort', onStop, { once: true })
+    this.#held.set(entry.key, { controller, dispose: () => signal.removeEventListener('abort', onStop) })
     entry.record = await store.get(entry.key)
-    return true
+    return controller.signal
   }
 
   #release(entry: Entry): void {
-    if (this.#held.delete(entry.key)) void this.context.store.release(entry.key, this.context.worker).catch(() => undefined)
+    const held = this.#held.get(entry.key)
+    if (held === undefined) return
+    this.#held.delete(entry.key)
+    held.dispose()
+    void this.context.store.release(entry.key, this.context.worker).catch(() => undefined)
   }
 
   /** Another worker holds the input: wait (a third of a lease at a time) until it settles or its claim expires. */
@@ -143,21 +175,23 @@ export class Pipeline {
     await sleep(this.settings.leaseMs / 3, this.context.signal)
   }
 
-  /** Takes the input from where the journal left it to its output; `started` gives back its lookahead slot. */
-  async #work(entry: Entry, started: () => void): Promise<BatchResult> {
-    const context = this.context
+  /**
+   * Takes the input from where the journal left it to its output, under `context.signal` (its claim's); `started`
+   * gives back its lookahead slot.
+   */
+  async #work(entry: Entry, context: StepContext, started: () => void): Promise<BatchResult> {
     if (entry.record?.state === 'failed') entry.record = undefined
     const state = entry.record?.state
     let status: JobStatus | undefined
     try {
-      if (state === undefined || state === 'created' || state === 'uploaded') status = await this.#bringToStart(entry)
+      if (state === undefined || state === 'created' || state === 'uploaded') status = await this.#bringToStart(entry, context)
     } finally {
       started()
     }
     if (status?.status !== 'completed') {
       emitStage(context, entry, 'processing')
       try {
-        status = await this.#poller.completion(entry.record!.jobId!)
+        status = await this.#poller.completion(entry.record!.jobId!, context.signal)
       } catch (error) {
         if (error instanceof ProcessingError) await journal(context, entry, { state: 'failed', error: describe(error) })
         throw error
@@ -185,11 +219,10 @@ export class Pipeline {
    * Creates (or resumes) and uploads the job, then starts it in its turn. Resolves to undefined once started, or to
    * the job's status when it was past its start already (started before a crash, unjournaled).
    */
-  async #bringToStart(entry: Entry): Promise<JobStatus | undefined> {
-    const context = this.context
+  async #bringToStart(entry: Entry, context: StepContext): Promise<JobStatus | undefined> {
     let starting = false
     try {
-      const found = entry.record?.jobId === undefined ? undefined : await this.#resume(entry)
+      const found = entry.record?.jobId === undefined ? undefined : await this.#resume(entry, context)
       if (found !== undefined) return found
       if (entry.record?.state !== 'uploaded') {
         emitStage(context, entry, 'queued')
@@ -204,8 +237,7 @@ export class Pipeline {
       emitStage(context, entry, 'waiting')
       await this.#inTurn(async () => {
         if (this.#creditsRanOut) throw this.#creditsRanOut
-        if (!(await context.store.claim(entry.key, context.worker, this.settings.leaseMs)))
-          throw leaseLost(entry.key, context.worker, 'another worker')
+        await this.#stillHeld(entry, context)
         starting = true
         try {
           await start(context, entry)
@@ -227,15 +259,28 @@ export class Pipeline {
   }
 
   /**
+   * Right before a start (which charges): the claim is renewed, and the record read again must be the one this worker
+   * knows. Otherwise another worker took the input over meanwhile (another job, or a later state), and this one stops.
+   */
+  async #stillHeld(entry: Entry, context: StepContext): Promise<void> {
+    const { store, worker, signal } = context
+    throwIfAborted(signal)
+    if (!(await store.claim(entry.key, worker, this.settings.leaseMs))) throw leaseLost(entry.key, worker, undefined)
+    const current = await store.get(entry.key)
+    if (!unchanged(current, entry.record)) throw leaseLost(entry.key, worker, current?.worker)
+    throwIfAborted(signal)
+  }
+
+  /**
    * A journaled job not known to have started: its status says where it is. Past the start: its status (journaled
    * `started`). At `uploaded`: ready to start. At `created`: uploaded again to its journaled target, or replaced by a
    * new job when there is none or it expires within a minute (an unstarted job costs nothing).
    */
-  async #resume(entry: Entry): Promise<JobStatus | undefined> {
-    const exchange = await this.context.internals.calls.status(entry.record!.jobId!, { signal: this.context.signal })
+  async #resume(entry: Entry, context: StepContext): Promise<JobStatus | undefined> {
+    const exchange = await context.internals.calls.status(entry.record!.jobId!, { signal: context.signal })
     const status = exchange.data
     if (status.status === 'uploaded') {
-      if (entry.record!.state !== 'uploaded') await journal(this.context, entry, { state: 'uploaded' })
+      if (entry.record!.state !== 'uploaded') await journal(context, entry, { state: 'uploaded' })
       return undefined
     }
     if (status.status === 'created') {
@@ -244,7 +289,7 @@ export class Pipeline {
       return undefined
     }
     if (status.status === 'failed') throw jobFailed(status, exchange)
-    await journal(this.context, entry, { state: 'started' })
+    await journal(context, entry, { state: 'started' })
     return status
   }
 

@@ -1,7 +1,7 @@
 import type { JobCalls } from '../../core/lifecycle'
 import { isRetryable } from '../../core/retry'
 import { sleep } from '../../core/signal'
-import { jobFailed } from '../../errors'
+import { abortError, jobFailed } from '../../errors'
 import type { JobStatus } from '../../types'
 import { deferred } from './sync'
 
@@ -29,10 +29,25 @@ export class Poller {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Resolves with the job's status once it is `completed`; rejects with `ProcessingError` when it `failed`. */
-  completion(jobId: string, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
+  /**
+   * Resolves with the job's status once it is `completed`; rejects with `ProcessingError` when it `failed`, and with
+   * `AbortError` when `signal` (the input's own) fires, which stops polling the job.
+   */
+  completion(jobId: string, signal: AbortSignal, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
     const done = deferred<JobStatus>()
-    this.#jobs.set(jobId, { due: Date.now() + this.#delay(0), polls: 0, done, onStatus })
+    const watched: Watched = { due: Date.now() + this.#delay(0), polls: 0, done, onStatus }
+    this.#jobs.set(jobId, watched)
+    const onAbort = () => {
+      if (this.#jobs.get(jobId) !== watched) return
+      this.#jobs.delete(jobId)
+      done.reject(abortError(signal, jobId))
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    done.promise.then(
+      () => signal.removeEventListener('abort', onAbort),
+      () => signal.removeEventListener('abort', onAbort),
+    )
     this.#wake?.()
     if (!this.#running) void this.#loop()
     return done.promise
@@ -71,6 +86,8 @@ export class Poller {
     try {
       const exchange = await this.calls.status(jobId, { signal: this.signal })
       const status = exchange.data
+      // Given up meanwhile (its input's claim was lost), perhaps watched again since: not this poll's to settle.
+      if (this.#jobs.get(jobId) !== job) return
       job.onStatus?.(status)
       if (status.status === 'completed' || status.status === 'failed') {
         this.#jobs.delete(jobId)
@@ -79,7 +96,7 @@ export class Poller {
         return
       }
     } catch (error) {
-      if (this.signal.aborted) return
+      if (this.signal.aborted || this.#jobs.get(jobId) !== job) return
       if (!isRetryable('read', error)) {
         this.#jobs.delete(jobId)
         job.done.reject(error)
