@@ -8,11 +8,19 @@ import type { FileJob } from '../types'
 
 /**
  * Where one input stands. `created`: the job exists (its id journaled before the first byte is uploaded).
- * `uploaded`: the upload is complete. `started`: the start was accepted (credits charged). `downloading`: the job
- * completed and its result is being written. `done`: the output is in place. `failed`: the job or a step failed
- * (`error` says why; a rerun retries it only with `retryFailed`).
+ * `uploaded`: the upload is complete. `starting`: the start is being sent (journaled before it is, so a rerun reads
+ * the job's status instead of ever replacing it). `started`: the start was accepted (credits charged).
+ * `downloading`: the job completed and its result is being written. `done`: the output is in place. `failed`: the
+ * job or a step failed (`error` says why; a rerun retries it only with `retryFailed`).
  */
-export type JobRecordState = 'created' | 'uploaded' | 'started' | 'downloading' | 'done' | 'failed'
+export type JobRecordState = 'created' | 'uploaded' | 'starting' | 'started' | 'downloading' | 'done' | 'failed'
+
+/**
+ * Whether an input's job is not known to have started (or has none yet): its record keeps the upload target, and a
+ * rerun reads the job's status before it does anything else.
+ */
+export const notYetStarted = (state: JobRecordState | undefined): boolean =>
+  state === undefined || state === 'created' || state === 'uploaded' || state === 'starting'
 
 /** The journal's entry for one input, keyed by its content key. Written whole each time it changes. */
 export interface JobRecord {
@@ -25,9 +33,10 @@ export interface JobRecord {
   /** The API's job id, once the job exists. */
   readonly jobId?: string
   /**
-   * The job's signed upload target while its upload may still be needed (state `created`), so that a rerun uploads
-   * to the same job instead of creating another; dropped from the record once uploaded. It lets its holder write the
-   * job's video until `expires_at` (about an hour): keep the journal private (the file journal is mode 0600).
+   * The job's signed upload target until the job is known to have started (states `created`, `uploaded`,
+   * `starting`), so that a rerun that finds the upload missing uploads to the same job instead of creating another;
+   * dropped from the record once started. It lets its holder write the job's video until `expires_at` (about an
+   * hour): keep the journal private (the file journal is mode 0600).
    */
   readonly upload?: FileJob
   /** The absolute path of the output file, chosen once from the input's name and kept across reruns. */

@@ -90,7 +90,8 @@ function isAmbiguous(error: unknown): boolean {
   )
 }
 
-const RECONCILE_DELAY_MS = 1_000
+/** How long a start whose answer was lost may still be on its way: the status is read only after it (contract §8). */
+export const RECONCILE_DELAY_MS = 1_000
 
 /**
  * Starts a job without ever charging twice. After an ambiguous failure it reads the status: a job past

@@ -111,6 +111,30 @@ export function jobFailed(job: { id: string; message?: string | null; error?: un
   })
 }
 
+/**
+ * A batch's job was journaled `starting` (its start sent), yet its status still reads `created` (no video): the batch
+ * neither starts it nor replaces it with a second job.
+ */
+export function startNotTaken(jobId: string): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was sent its start, yet its status reads created (no video): it was not started again, and no second job was created. Check it with \`vbr status ${jobId}\`; rerun with retryFailed to process the input as a new job`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
+/**
+ * A batch's job was journaled `uploaded`, yet its status reads `created`, and its upload URL is gone or expiring: the
+ * batch does not replace it with a second job.
+ */
+export function uploadNotTaken(jobId: string): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was journaled as uploaded, yet its status reads created, and its upload URL has expired: no second job was created. Rerun with retryFailed to process the input as a new job`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
 /** `wait()` could not read the job's status `failures` times in a row; the job itself goes on. */
 export function statusUnreadable(jobId: string, failures: number, last: unknown): ConnectionError {
   return new ConnectionError(

@@ -1,7 +1,18 @@
 import { stat } from 'node:fs/promises'
-import type { JobRecord } from '../../batch/store'
+import { notYetStarted, type JobRecord } from '../../batch/store'
 import { sleep, throwIfAborted } from '../../core/signal'
-import { ApiError, InsufficientCreditsError, JobStoreError, ProcessingError, VideoBGRemoverError, jobFailed, leaseLost } from '../../errors'
+import { RECONCILE_DELAY_MS } from '../../core/lifecycle'
+import {
+  ApiError,
+  InsufficientCreditsError,
+  JobStoreError,
+  ProcessingError,
+  VideoBGRemoverError,
+  jobFailed,
+  leaseLost,
+  startNotTaken,
+  uploadNotTaken,
+} from '../../errors'
 import type { JobStatus } from '../../types'
 import { Poller } from './poller'
 import { create, download, emitStage, journal, start, upload, type Entry, type StepContext } from './steps'
@@ -116,7 +127,7 @@ export class Pipeline {
         if (finished) return finished
         // An input still to start is claimed only once it may go ahead: workers share the inputs, none hoards them.
         const state = entry.record?.state
-        if (state === undefined || state === 'created' || state === 'uploaded' || state === 'failed') {
+        if (notYetStarted(state) || state === 'failed') {
           slot = await this.#lookahead.acquire('low')
         }
         signal = await this.#claim(entry)
@@ -181,10 +192,9 @@ export class Pipeline {
    */
   async #work(entry: Entry, context: StepContext, started: () => void): Promise<BatchResult> {
     if (entry.record?.state === 'failed') entry.record = undefined
-    const state = entry.record?.state
     let status: JobStatus | undefined
     try {
-      if (state === undefined || state === 'created' || state === 'uploaded') status = await this.#bringToStart(entry, context)
+      if (notYetStarted(entry.record?.state)) status = await this.#bringToStart(entry, context)
     } finally {
       started()
     }
@@ -249,8 +259,8 @@ export class Pipeline {
       return undefined
     } catch (error) {
       // Journaled as failed only when nothing can have been charged: before the start, or a start the API refused
-      // outright. After an ambiguous start the record stays as it is, and a rerun reads the job's status.
-      const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429
+      // outright. After an ambiguous start (a 408 included) the record stays `starting`, and a rerun reads the status.
+      const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408
       if (!context.signal.aborted && !isLeaseLost(error) && (!starting || refused) && entry.record?.state !== 'started') {
         await journal(context, entry, { state: 'failed', error: describe(error) }).catch(() => undefined)
       }
@@ -273,19 +283,33 @@ export class Pipeline {
 
   /**
    * A journaled job not known to have started: its status says where it is. Past the start: its status (journaled
-   * `started`). At `uploaded`: ready to start. At `created`: uploaded again to its journaled target, or replaced by a
-   * new job when there is none or it expires within a minute (an unstarted job costs nothing).
+   * `started`). At `uploaded`: ready to start (after a `starting` record, read again after the reconcile delay, as a
+   * start may still be on its way). At `created`: uploaded again to its journaled target; a job journaled `created`
+   * with no live target (none, or expiring within a minute) is replaced by a new one (an unstarted job costs nothing).
+   * A job journaled `uploaded` or `starting` is never replaced: without a live target, or after a start, the input
+   * fails, naming the job.
    */
   async #resume(entry: Entry, context: StepContext): Promise<JobStatus | undefined> {
-    const exchange = await context.internals.calls.status(entry.record!.jobId!, { signal: context.signal })
+    const record = entry.record!
+    const jobId = record.jobId!
+    const read = () => context.internals.calls.status(jobId, { signal: context.signal })
+    let exchange = await read()
+    if (record.state === 'starting' && (exchange.data.status === 'created' || exchange.data.status === 'uploaded')) {
+      await sleep(RECONCILE_DELAY_MS, context.signal, jobId)
+      exchange = await read()
+    }
     const status = exchange.data
     if (status.status === 'uploaded') {
-      if (entry.record!.state !== 'uploaded') await journal(context, entry, { state: 'uploaded' })
+      if (record.state !== 'uploaded') await journal(context, entry, { state: 'uploaded' })
       return undefined
     }
     if (status.status === 'created') {
-      const expires = Date.parse(entry.record!.upload?.expires_at ?? '')
-      if (entry.record!.upload === undefined || !(expires - Date.now() > 60_000)) entry.record = undefined
+      if (record.state === 'starting') throw startNotTaken(jobId)
+      const live = record.upload !== undefined && Date.parse(record.upload.expires_at ?? '') - Date.now() > 60_000
+      if (record.state === 'uploaded') {
+        if (!live) throw uploadNotTaken(jobId)
+        await journal(context, entry, { state: 'created' })
+      } else if (!live) entry.record = undefined
       return undefined
     }
     if (status.status === 'failed') throw jobFailed(status, exchange)

@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { internalsOf, type ClientInternals } from '../../client'
-import type { JobRecord, JobStore } from '../../batch/store'
+import { notYetStarted, type JobRecord, type JobStore } from '../../batch/store'
 import { throwIfAborted } from '../../core/signal'
 import { batchCreditsShort, batchOverMaxCredits, ValidationError } from '../../errors'
 import { outputExtension } from '../../formats'
@@ -153,7 +153,7 @@ async function probe(item: Entry['item']): Promise<ProbeResult> {
 }
 
 const actionOf = (record: JobRecord | undefined, retryFailed: boolean): BatchPlanItem['action'] => {
-  if (record === undefined || record.state === 'created' || record.state === 'uploaded') return 'start'
+  if (record === undefined || notYetStarted(record.state)) return 'start'
   if (record.state === 'failed') return retryFailed ? 'start' : 'failed'
   return record.state === 'done' ? 'done' : 'resume'
 }

@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path'
 import type { ClientBase, ClientInternals } from '../../client'
 import { startJobSafely } from '../../core/lifecycle'
 import { sleep } from '../../core/signal'
-import type { JobRecord, JobStore } from '../../batch/store'
+import { notYetStarted, type JobRecord, type JobStore } from '../../batch/store'
 import { Foreground } from '../../foreground'
 import type { FileJob, JobStatus, StartJobOptions, StartJobResponse } from '../../types'
 import { RateLimitError, ValidationError } from '../../errors'
@@ -32,11 +32,12 @@ export interface Entry {
   record?: JobRecord
 }
 
-/** Writes the entry's record with `changes`, durably, before the step it guards. */
+/** Writes the entry's record with `changes`, durably, before the step it guards; the upload target goes once started. */
 export async function journal(context: StepContext, entry: Entry, changes: Partial<JobRecord>): Promise<JobRecord> {
-  const { upload: _upload, error: _error, ...kept } = entry.record ?? {}
+  const { upload, error: _error, ...kept } = entry.record ?? {}
   const record: JobRecord = {
     ...kept,
+    ...(upload !== undefined && notYetStarted(changes.state ?? entry.record?.state) ? { upload } : {}),
     ...changes,
     key: entry.key,
     input: entry.item.label,
@@ -76,7 +77,7 @@ export async function create(context: StepContext, entry: Entry): Promise<void> 
   await journal(context, entry, { state: 'created', jobId: job.id, upload: job })
 }
 
-/** Uploads to the journaled target, then journals `uploaded` (which drops the target). */
+/** Uploads to the journaled target, then journals `uploaded` (the target kept until the job has started). */
 export async function upload(context: StepContext, entry: Entry, target: FileJob): Promise<void> {
   stageOf(context, entry, 'uploading', { loaded: 0, total: 0 })
   await context.client.upload(target, entry.item.source, {
@@ -87,12 +88,13 @@ export async function upload(context: StepContext, entry: Entry, target: FileJob
 }
 
 /**
- * Starts the job, never twice (an ambiguous failure is settled by a status read), and journals `started`. A 429 means
- * the start did not happen: it waits as the server says and tries again.
+ * Journals `starting`, then starts the job, never twice (an ambiguous failure is settled by a status read), and
+ * journals `started`. A 429 means the start did not happen: it waits as the server says and tries again.
  */
 export async function start(context: StepContext, entry: Entry): Promise<StartJobResponse> {
   const jobId = entry.record!.jobId!
   stageOf(context, entry, 'starting')
+  await journal(context, entry, { state: 'starting' })
   for (;;) {
     try {
       const { internals, signal } = context
