@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { chmod, mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { Leases, checkWriter, type JobRecord, type JobStore } from '../../batch/store'
 import { JobStoreError, journalLocked, journalUnreadable } from '../../errors'
@@ -20,9 +20,11 @@ const HEADER = { journal: '@videobgremover/sdk/batch', version: 1 }
  * A `JobStore` in a JSON-lines file: the default of `runBatch` and `vbr batch`. The first line names the format; each
  * other line is one whole `JobRecord`, and the last line for a key wins. Each `put` appends its line and flushes it
  * to disk (fsync) before it resolves, so a step the record guards runs only once the record would survive a crash
- * (concurrent puts share one write and one flush). Safe against `kill -9` at any instant: a torn last line is
- * ignored (and cut off at the next open), and compaction (past `compactAfter` superseded lines, and at `close()`)
- * writes a new file beside the old one, flushes it and renames it into place. The file is created with mode 0600. One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
+ * (concurrent puts share one write and one flush); `get` and `list` see a record once its line is flushed, and a
+ * write that fails is cut off again. Safe against `kill -9` at any instant: a torn last line is ignored (and cut off
+ * at the next open, by truncating the file to its last whole line), and compaction (past `compactAfter` superseded
+ * lines, and at `close()`) writes a new file beside the old one, flushes it and renames it into place. The file is
+ * mode 0600 (an existing one is made so when opened). One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
  * `JobStoreError` (`journal_locked`); a dead holder's lock is taken over. Claims are kept in memory.
  */
 export function fileJobStore(path: string, options: FileJobStoreOptions = {}): JobStore {
@@ -52,6 +54,7 @@ export function fileJobStore(path: string, options: FileJobStoreOptions = {}): J
 }
 
 interface Pending {
+  record: JobRecord
   line: string
   done: () => void
   failed: (error: unknown) => void
@@ -62,6 +65,8 @@ class Journal {
   #opening: Promise<Map<string, JobRecord>> | undefined
   #file: FileHandle | undefined
   #lines = 0
+  /** Bytes of the file up to its last flushed line: where a failed write is cut back to. */
+  #size = 0
   #pending: Pending[] = []
   #flushing: Promise<void> | undefined
 
@@ -82,15 +87,21 @@ class Journal {
     await mkdir(dirname(this.path), { recursive: true })
     await lock(this.path)
     await rm(`${this.path}.compact`, { force: true })
-    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const bytes = await readFile(this.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined
       throw error
     })
-    if (text === undefined || text === '') {
-      await writeDurably(this.path, `${JSON.stringify(HEADER)}\n`)
+    if (bytes === undefined || bytes.length === 0) {
+      const header = `${JSON.stringify(HEADER)}\n`
+      await writeDurably(this.path, header)
+      await chmod(this.path, 0o600)
+      await syncDirectory(dirname(this.path))
+      this.#size = Buffer.byteLength(header)
     } else {
-      const complete = text.slice(0, text.lastIndexOf('\n') + 1)
-      const lines = complete.split('\n').slice(0, -1)
+      // The journal may hold signed upload URLs: one made by an older version, or copied in, is made private too.
+      await chmod(this.path, 0o600)
+      const complete = bytes.lastIndexOf(0x0a) + 1
+      const lines = bytes.subarray(0, complete).toString('utf8').split('\n').slice(0, -1)
       const header = parse(lines[0])
       if (header?.journal !== HEADER.journal) throw journalUnreadable(this.path, 'its first line is not the journal header')
       for (const line of lines.slice(1)) {
@@ -99,7 +110,9 @@ class Journal {
       }
       this.#lines = lines.length - 1
       // The torn end of a write that a crash cut short: its step never ran, as none runs before its record is flushed.
-      if (complete.length < text.length) await writeDurably(this.path, complete)
+      // Cut in place: the whole lines before it are never rewritten, so a crash meanwhile cannot lose them.
+      if (complete < bytes.length) await truncateDurably(this.path, complete)
+      this.#size = complete
     }
     this.#file = await open(this.path, 'a')
     if (this.#lines > this.#records.size + this.compactAfter) await this.#compact()
@@ -107,21 +120,32 @@ class Journal {
   }
 
   append(record: JobRecord): Promise<void> {
-    this.#records.set(record.key, record)
     return new Promise((done, failed) => {
-      this.#pending.push({ line: `${JSON.stringify(record)}\n`, done, failed })
+      this.#pending.push({ record, line: `${JSON.stringify(record)}\n`, done, failed })
       this.#flushing ??= this.#flush()
     })
   }
 
-  /** Writes and flushes every waiting line at once, then whatever queued meanwhile. */
+  /**
+   * Writes and flushes every waiting line at once, then whatever queued meanwhile. The records are taken in only once
+   * flushed; a write or flush that fails is cut off the file again, so that no line its put reported as failed is
+   * read back later.
+   */
   async #flush(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending
       this.#pending = []
+      const text = batch.map((entry) => entry.line).join('')
       try {
-        await this.#file!.write(batch.map((entry) => entry.line).join(''))
-        await this.#file!.datasync()
+        try {
+          await this.#file!.write(text)
+          await this.#file!.datasync()
+        } catch (error) {
+          await this.#file!.truncate(this.#size).catch(() => undefined)
+          throw error
+        }
+        this.#size += Buffer.byteLength(text)
+        for (const entry of batch) this.#records.set(entry.record.key, entry.record)
         this.#lines += batch.length
         if (this.#lines > this.#records.size + this.compactAfter) await this.#compact()
         for (const entry of batch) entry.done()
@@ -142,6 +166,7 @@ class Journal {
     await syncDirectory(dirname(this.path))
     this.#file = await open(this.path, 'a')
     this.#lines = this.#records.size
+    this.#size = Buffer.byteLength(lines)
   }
 
   async close(): Promise<void> {
@@ -173,6 +198,17 @@ async function writeDurably(path: string, text: string): Promise<void> {
   const file = await open(path, 'w', 0o600)
   try {
     await file.writeFile(text)
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+}
+
+/** Cuts the file at `path` to its first `length` bytes, in place, and flushes it to disk before resolving. */
+async function truncateDurably(path: string, length: number): Promise<void> {
+  const file = await open(path, 'r+')
+  try {
+    await file.truncate(length)
     await file.sync()
   } finally {
     await file.close()
