@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { chmod, mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { chmod, link, mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { Leases, checkWriter, type JobRecord, type JobStore } from '../../batch/store'
 import { JobStoreError, journalLocked, journalUnreadable } from '../../errors'
@@ -24,8 +25,9 @@ const HEADER = { journal: '@videobgremover/sdk/batch', version: 1 }
  * write that fails is cut off again. Safe against `kill -9` at any instant: a torn last line is ignored (and cut off
  * at the next open, by truncating the file to its last whole line), and compaction (past `compactAfter` superseded
  * lines, and at `close()`) writes a new file beside the old one, flushes it and renames it into place. The file is
- * mode 0600 (an existing one is made so when opened). One process at a time: a lock file (`<path>.lock`, holding the pid) refuses a second live process with
- * `JobStoreError` (`journal_locked`); a dead holder's lock is taken over. Claims are kept in memory.
+ * mode 0600 (an existing one is made so when opened). One process at a time: a lock file (`<path>.lock`, holding the
+ * pid) refuses a second live process with `JobStoreError` (`journal_locked`); a dead holder's lock is taken over, by
+ * one process only when several try at once. Claims are kept in memory.
  */
 export function fileJobStore(path: string, options: FileJobStoreOptions = {}): JobStore {
   const journal = new Journal(resolve(path), options.compactAfter ?? 1_000)
@@ -61,6 +63,8 @@ interface Pending {
 }
 
 class Journal {
+  /** What this journal's lock file holds: `pid@host#nonce` (the nonce tells apart two stores of one process). */
+  readonly #me = `${process.pid}@${hostname()}#${randomBytes(6).toString('hex')}`
   readonly #records = new Map<string, JobRecord>()
   #opening: Promise<Map<string, JobRecord>> | undefined
   #file: FileHandle | undefined
@@ -78,14 +82,14 @@ class Journal {
   open(): Promise<Map<string, JobRecord>> {
     return (this.#opening ??= this.#load().catch(async (error: unknown) => {
       await this.#file?.close()
-      if (!(error instanceof JobStoreError && error.code === 'journal_locked')) await unlock(this.path)
+      if (!(error instanceof JobStoreError && error.code === 'journal_locked')) await unlock(this.path, this.#me)
       throw error
     }))
   }
 
   async #load(): Promise<Map<string, JobRecord>> {
     await mkdir(dirname(this.path), { recursive: true })
-    await lock(this.path)
+    await lock(this.path, this.#me)
     await rm(`${this.path}.compact`, { force: true })
     const bytes = await readFile(this.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined
@@ -179,7 +183,7 @@ class Journal {
     this.#file = undefined
     this.#opening = undefined
     this.#records.clear()
-    await unlock(this.path)
+    await unlock(this.path, this.#me)
   }
 }
 
@@ -222,32 +226,68 @@ async function syncDirectory(path: string): Promise<void> {
   await directory?.close()
 }
 
-/** Takes `path`'s lock file, which holds `pid@host`; a live holder (this process included) refuses. */
-async function lock(path: string): Promise<void> {
-  const me = `${process.pid}@${hostname()}`
-  for (let attempt = 0; ; attempt++) {
+/** Attempts at the lock: each either takes it, meets a live holder, or breaks a dead one's lock and tries again. */
+const LOCK_ATTEMPTS = 3
+
+/**
+ * Takes `path`'s lock file for `me` (`pid@host#nonce`), created with O_EXCL; a live holder (this process included)
+ * refuses. A lock left by a dead process (kill -9, a crash) is broken (see `breakStale`), then taken like a free one.
+ */
+async function lock(path: string, me: string): Promise<void> {
+  const file = `${path}.lock`
+  for (let attempt = 1; ; attempt++) {
     try {
-      await writeFile(`${path}.lock`, me, { flag: 'wx' })
+      await writeFile(file, me, { flag: 'wx', mode: 0o600 })
       return
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    const holder = (await readFile(`${path}.lock`, 'utf8').catch(() => '')).trim()
-    if (isAlive(holder)) throw journalLocked(path, `process ${holder}`)
-    // Left behind by a process that died (kill -9, a crash): take it over.
-    await rm(`${path}.lock`, { force: true })
+    const holder = await readHolder(file)
+    if (holder === undefined) continue
+    if (isAlive(holder) || attempt >= LOCK_ATTEMPTS) throw journalLocked(path, `process ${holder.split('#')[0] || '(taking it now)'}`)
+    await breakStale(file, holder)
   }
 }
 
-async function unlock(path: string): Promise<void> {
-  const holder = (await readFile(`${path}.lock`, 'utf8').catch(() => '')).trim()
-  if (holder === `${process.pid}@${hostname()}`) await rm(`${path}.lock`, { force: true })
+/**
+ * Removes the lock file that holds `holder` (a dead process), atomically: of several processes breaking it at once,
+ * one only moves it aside (a rename to a name of its own); what it moved is checked to be the dead holder's lock
+ * before it is deleted. A live lock taken meanwhile (moved by a breaker that read the dead holder before) is put back.
+ */
+async function breakStale(file: string, holder: string): Promise<void> {
+  const aside = `${file}.${randomBytes(6).toString('hex')}.stale`
+  try {
+    await rename(file, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  if ((await readHolder(aside)) !== holder) await link(aside, file).catch(() => undefined)
+  await rm(aside, { force: true })
 }
 
-/** Whether the `pid@host` of a lock file names a live process. On another host, it cannot be told: assumed alive. */
+/** What a lock file holds, or undefined when there is none. */
+async function readHolder(file: string): Promise<string | undefined> {
+  return readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    },
+  )
+}
+
+async function unlock(path: string, me: string): Promise<void> {
+  if ((await readHolder(`${path}.lock`).catch(() => undefined)) === me) await rm(`${path}.lock`, { force: true })
+}
+
+/**
+ * Whether the `pid@host` of a lock file names a live process. On another host, it cannot be told: assumed alive; so is
+ * an empty lock (its holder is writing it).
+ */
 function isAlive(holder: string): boolean {
-  const [pid, host] = holder.split('@')
-  if (host !== hostname()) return holder !== ''
+  const [pid, host] = holder.split('#')[0]!.split('@')
+  if (host !== hostname()) return true
   try {
     process.kill(Number(pid), 0)
     return true
