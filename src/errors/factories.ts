@@ -11,6 +11,7 @@ import {
   InsufficientCreditsError,
   JobStoreError,
   ProcessingError,
+  RateLimitError,
   StorageError,
   TimeoutError,
   ValidationError,
@@ -133,6 +134,32 @@ export function uploadNotTaken(jobId: string): JobStoreError {
     'job_unconfirmed',
     jobId,
   )
+}
+
+/**
+ * A batch's job, started, still reads `status` (before the start: `created` or `uploaded`) `polls` times in a row: the
+ * batch stops waiting for it, leaving its record for a rerun to read again by id.
+ */
+export function jobStuck(jobId: string, status: string, polls: number): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was started, yet its status read ${status} ${polls} times in a row: the batch stopped waiting for it. Its journal record is kept: a rerun reads it again by id (and never starts it twice)`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
+/** A batch's start was refused with 429 `refusals` times in a row; `last` is the last refusal. Nothing was started. */
+export function startsRateLimited(jobId: string, refusals: number, last: RateLimitError): RateLimitError {
+  return new RateLimitError({
+    status: last.status,
+    code: last.code,
+    message: `The start of job ${jobId} was refused with 429 ${refusals} times in a row (last: ${last.message}); it was not started: rerun the batch to start it (is another process using the key's start limit?)`,
+    headers: last.headers,
+    body: last.body,
+    jobId,
+    ...(last.requestId === undefined ? {} : { requestId: last.requestId }),
+    ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
+  })
 }
 
 /** `wait()` could not read the job's status `failures` times in a row; the job itself goes on. */
@@ -304,12 +331,19 @@ export function batchCreditsShort(estimate: BatchEstimate, remainingCredits: num
   })
 }
 
-/** A whole batch would cost more than its `maxCredits`: refused before any upload, with nothing created. */
+/**
+ * A whole batch would cost more than its `maxCredits`, or holds inputs whose duration could not be read (so that
+ * `maxCredits` cannot be kept): refused before any upload, with nothing created.
+ */
 export function batchOverMaxCredits(estimate: BatchEstimate, maxCredits: number, remainingCredits?: number): InsufficientCreditsError {
+  const reason =
+    estimate.requiredCredits > maxCredits
+      ? `over maxCredits (${maxCredits})`
+      : `and maxCredits (${maxCredits}) cannot bound the ${estimate.unknown} whose duration could not be read (a URL, an unknown container): not counted, they are refused rather than risked: process them in a batch without maxCredits`
   return new InsufficientCreditsError({
     status: 0,
     code: 'preflight_max_credits',
-    message: `${describeBatch(estimate)}, over maxCredits (${maxCredits}). Nothing was created or uploaded`,
+    message: `${describeBatch(estimate)}, ${reason}. Nothing was created or uploaded`,
     requiredCredits: estimate.requiredCredits,
     ...(remainingCredits === undefined ? {} : { remainingCredits }),
   })

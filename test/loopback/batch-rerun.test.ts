@@ -50,6 +50,17 @@ describe('runBatch: the whole-batch preflight', () => {
     expect(sent(api.server)).toEqual([])
   })
 
+  it("refuses a batch with maxCredits when an input's duration cannot be read, naming how many were not counted", async () => {
+    await using api = await fake()
+    const root = fresh()
+    const inputs = [...(await makeVideos(join(root, 'videos'), 2)), ...(await makeInputs(join(root, 'unknown'), 1))]
+    const error = await rejection<InsufficientCreditsError>(api.run(inputs, { outDir: fresh(), maxCredits: 1000 }))
+    expect([error.requiredCredits, error.code]).toEqual([8, 'preflight_max_credits'])
+    expect(error.message).toContain('2 inputs still to start need 8 credits')
+    expect(error.message).toContain('cannot bound the 1 whose duration could not be read')
+    expect(sent(api.server)).toEqual([])
+  })
+
   it('planBatch tells each input, the estimated credits and the time the start limit implies, creating nothing', async () => {
     await using api = await fake()
     const inputs = await makeVideos(fresh(), 7)

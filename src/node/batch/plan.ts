@@ -187,7 +187,10 @@ async function planOf(
   const plan: BatchPlan = { items, toStart, estimatedCredits, unknownDurations, startLimitMs }
   if (options.preflight === false || toStart === 0) return plan
   const estimate = { requiredCredits: estimatedCredits, inputs: toStart - unknownDurations, unknown: unknownDurations }
-  if (options.maxCredits !== undefined && estimatedCredits > options.maxCredits) throw batchOverMaxCredits(estimate, options.maxCredits)
+  // maxCredits is a promise about the whole batch: an input whose duration cannot be read could break it.
+  if (options.maxCredits !== undefined && (estimatedCredits > options.maxCredits || unknownDurations > 0)) {
+    throw batchOverMaxCredits(estimate, options.maxCredits)
+  }
   plan.remainingCredits = (await internals.credits({ signal })).remainingCredits
   if (plan.remainingCredits < estimatedCredits) throw batchCreditsShort(estimate, plan.remainingCredits)
   return plan

@@ -1,13 +1,15 @@
-import type { JobCalls } from '../../core/lifecycle'
+import { MAX_FAILED_POLLS, type JobCalls } from '../../core/lifecycle'
 import { isRetryable } from '../../core/retry'
 import { sleep } from '../../core/signal'
-import { abortError, jobFailed } from '../../errors'
+import { abortError, jobFailed, jobStuck, statusUnreadable } from '../../errors'
 import type { JobStatus } from '../../types'
 import { deferred } from './sync'
 
 interface Watched {
   due: number
   polls: number
+  /** Polls in a row that could not be read, or read a status before the start. */
+  misses: number
   done: ReturnType<typeof deferred<JobStatus>>
   onStatus?: (status: JobStatus) => void
 }
@@ -16,7 +18,10 @@ interface Watched {
  * Polls every started job of a batch from one loop, so the batch's reads share the key's request budget instead of
  * each job polling on its own: each job first soon, then less often (a sixtieth of the rate window, growing by half
  * each poll to a sixth: 1 s to 10 s at the API's minute), and never so often that together they take more than half
- * the window's requests, which leaves the rest to creates and starts.
+ * the window's requests, which leaves the rest to creates and starts. Bounded as `wait()` is: `MAX_FAILED_POLLS`
+ * polls in a row that fail for a transient reason give the job up (`ConnectionError`), and as many that read it
+ * before its start (`created`, `uploaded`: stuck, the start not taken) give it up too (`JobStoreError`,
+ * `job_unconfirmed`). A job `processing` is waited for as long as it takes, as `wait()` without a `timeout` does.
  */
 export class Poller {
   readonly #jobs = new Map<string, Watched>()
@@ -35,7 +40,7 @@ export class Poller {
    */
   completion(jobId: string, signal: AbortSignal, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
     const done = deferred<JobStatus>()
-    const watched: Watched = { due: Date.now() + this.#delay(0), polls: 0, done, onStatus }
+    const watched: Watched = { due: Date.now() + this.#delay(0), polls: 0, misses: 0, done, onStatus }
     this.#jobs.set(jobId, watched)
     const onAbort = () => {
       if (this.#jobs.get(jobId) !== watched) return
@@ -95,15 +100,20 @@ export class Poller {
         else job.done.reject(jobFailed(status, exchange))
         return
       }
+      const stuck = status.status === 'created' || status.status === 'uploaded'
+      job.misses = stuck ? job.misses + 1 : 0
+      if (stuck && job.misses >= MAX_FAILED_POLLS) return this.#giveUp(jobId, job, jobStuck(jobId, status.status, job.misses))
     } catch (error) {
       if (this.signal.aborted || this.#jobs.get(jobId) !== job) return
-      if (!isRetryable('read', error)) {
-        this.#jobs.delete(jobId)
-        job.done.reject(error)
-        return
-      }
-      // A transient failure costs this poll, not the job: it goes on, and so does polling.
+      if (!isRetryable('read', error)) return this.#giveUp(jobId, job, error)
+      // A transient failure costs this poll, not the job: polling goes on, up to the bound.
+      if (++job.misses >= MAX_FAILED_POLLS) return this.#giveUp(jobId, job, statusUnreadable(jobId, job.misses, error))
     }
     job.due = Date.now() + this.#delay(job.polls)
+  }
+
+  #giveUp(jobId: string, job: Watched, error: unknown): void {
+    this.#jobs.delete(jobId)
+    job.done.reject(error)
   }
 }

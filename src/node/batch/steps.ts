@@ -1,12 +1,12 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import type { ClientBase, ClientInternals } from '../../client'
-import { startJobSafely } from '../../core/lifecycle'
+import { MAX_FAILED_POLLS, startJobSafely } from '../../core/lifecycle'
 import { sleep } from '../../core/signal'
 import { notYetStarted, type JobRecord, type JobStore } from '../../batch/store'
 import { Foreground } from '../../foreground'
 import type { FileJob, JobStatus, StartJobOptions, StartJobResponse } from '../../types'
-import { RateLimitError, ValidationError } from '../../errors'
+import { RateLimitError, startsRateLimited, ValidationError } from '../../errors'
 import { uploadContentType } from '../../formats'
 import type { BatchItem } from './inputs'
 import type { BatchEvent } from './types'
@@ -89,13 +89,15 @@ export async function upload(context: StepContext, entry: Entry, target: FileJob
 
 /**
  * Journals `starting`, then starts the job, never twice (an ambiguous failure is settled by a status read), and
- * journals `started`. A 429 means the start did not happen: it waits as the server says and tries again.
+ * journals `started`. A 429 means the start did not happen: it waits as the server says and tries again, up to
+ * `MAX_FAILED_POLLS` refusals in a row (the bound `wait()` puts on failed polls); then it throws, the record left
+ * `starting` for a rerun to read by id.
  */
 export async function start(context: StepContext, entry: Entry): Promise<StartJobResponse> {
   const jobId = entry.record!.jobId!
   stageOf(context, entry, 'starting')
   await journal(context, entry, { state: 'starting' })
-  for (;;) {
+  for (let refusals = 1; ; refusals++) {
     try {
       const { internals, signal } = context
       const started = await startJobSafely(internals.calls, jobId, context.startOptions, { signal }, internals.maxRetries)
@@ -103,6 +105,7 @@ export async function start(context: StepContext, entry: Entry): Promise<StartJo
       return started
     } catch (error) {
       if (!(error instanceof RateLimitError)) throw error
+      if (refusals >= MAX_FAILED_POLLS) throw startsRateLimited(jobId, refusals, error)
       await sleep(error.retryAfterMs ?? 1_000, context.signal, jobId)
     }
   }
