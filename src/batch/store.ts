@@ -10,7 +10,8 @@ import type { FileJob } from '../types'
  * Where one input stands. `created`: the job exists (its id journaled before the first byte is uploaded).
  * `uploaded`: the upload is complete. `starting`: the start is being sent (journaled before it is, so a rerun reads
  * the job's status instead of ever replacing it). `started`: the start was accepted (credits charged).
- * `downloading`: the job completed and its result is being written. `done`: the output is in place. `failed`: the
+ * `downloading`: the job completed and its whole result is written to a temporary of `outputBytes` bytes, about to
+ * be renamed to `output`. `done`: the output is in place. `failed`: the
  * job or a step failed (`error` says why; a rerun retries it only with `retryFailed`).
  */
 export type JobRecordState = 'created' | 'uploaded' | 'starting' | 'started' | 'downloading' | 'done' | 'failed'
@@ -41,6 +42,11 @@ export interface JobRecord {
   readonly upload?: FileJob
   /** The absolute path of the output file, chosen once from the input's name and kept across reruns. */
   readonly output?: string
+  /**
+   * The output's size in bytes (`downloading`, `done`): a file found at `output` while the record says `downloading`
+   * is taken as this job's result (renamed into place just before a crash) only when its size is this.
+   */
+  readonly outputBytes?: number
   /** Credits the start charged, when the API said. */
   readonly creditsUsed?: number
   /** Why it failed, for `failed`. */
