@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises'
 import { notYetStarted, type JobRecord } from '../../batch/store'
 import { sleep, throwIfAborted } from '../../core/signal'
-import { RECONCILE_DELAY_MS } from '../../core/lifecycle'
+import { hasNotStarted, RECONCILE_DELAY_MS } from '../../core/lifecycle'
+import { API_RATE_LIMITS } from '../../core/limiter'
 import {
   ApiError,
   InsufficientCreditsError,
@@ -68,7 +69,7 @@ export class Pipeline {
     private readonly context: StepContext,
     private readonly settings: PipelineSettings,
   ) {
-    const limits = context.internals.rateLimits ?? { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000 }
+    const limits = context.internals.rateLimits ?? API_RATE_LIMITS
     this.#transfers = new Slots(settings.concurrency, context.signal)
     this.#lookahead = new Slots(settings.concurrency + 2 * limits.startsPerWindow, context.signal)
     this.#poller = new Poller(context.internals.calls, limits, context.signal)
@@ -294,7 +295,7 @@ export class Pipeline {
     const jobId = record.jobId!
     const read = () => context.internals.calls.status(jobId, { signal: context.signal })
     let exchange = await read()
-    if (record.state === 'starting' && (exchange.data.status === 'created' || exchange.data.status === 'uploaded')) {
+    if (record.state === 'starting' && hasNotStarted(exchange.data)) {
       await sleep(RECONCILE_DELAY_MS, context.signal, jobId)
       exchange = await read()
     }

@@ -2,6 +2,7 @@ import { mkdir, open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { internalsOf, type ClientInternals } from '../../client'
 import { notYetStarted, type JobRecord, type JobStore } from '../../batch/store'
+import { API_RATE_LIMITS } from '../../core/limiter'
 import { throwIfAborted } from '../../core/signal'
 import { batchCreditsShort, batchOverMaxCredits, ValidationError } from '../../errors'
 import { outputExtension } from '../../formats'
@@ -182,7 +183,7 @@ async function planOf(
     items.push({ input: item.input, key, output: entry.output, action, ...(estimate === undefined ? {} : { estimatedCredits: estimate }) })
   }
   const toStart = items.filter((entry) => entry.action === 'start').length
-  const limits = internals.rateLimits ?? { startsPerWindow: 3, windowMs: 60_000 }
+  const limits = internals.rateLimits ?? API_RATE_LIMITS
   const startLimitMs = Math.max(0, Math.ceil(toStart / limits.startsPerWindow) - 1) * limits.windowMs
   const plan: BatchPlan = { items, toStart, estimatedCredits, unknownDurations, startLimitMs }
   if (options.preflight === false || toStart === 0) return plan

@@ -1,4 +1,4 @@
-import { MAX_FAILED_POLLS, type JobCalls } from '../../core/lifecycle'
+import { hasNotStarted, MAX_FAILED_POLLS, type JobCalls } from '../../core/lifecycle'
 import { isRetryable } from '../../core/retry'
 import { sleep } from '../../core/signal'
 import { abortError, jobFailed, jobStuck, statusUnreadable } from '../../errors'
@@ -100,7 +100,7 @@ export class Poller {
         else job.done.reject(jobFailed(status, exchange))
         return
       }
-      const stuck = status.status === 'created' || status.status === 'uploaded'
+      const stuck = hasNotStarted(status)
       job.misses = stuck ? job.misses + 1 : 0
       if (stuck && job.misses >= MAX_FAILED_POLLS) return this.#giveUp(jobId, job, jobStuck(jobId, status.status, job.misses))
     } catch (error) {
