@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,5 +54,31 @@ describe('runBatch: a worker whose claim lapsed', () => {
     expect([record?.state, record?.jobId, record?.worker]).toEqual(['done', b!.jobId, 'B'])
     const output = new Uint8Array(await readFile(b!.output!))
     expect(Buffer.compare(output, fakeResultBytes(b!.jobId!, 'video.webm', 1024))).toBe(0)
+  })
+
+  it('reports an input another worker finished between its look at the journal and its claim as skipped, leaving the output be', async () => {
+    await using server = await startFakeServer({ resultSize: 1024, processingMs: 50 })
+    const [input] = await makeInputs(join(dir, 'in-finished'), 1)
+    const outDir = join(dir, 'out-finished')
+    const store = memoryJobStore()
+    const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: SCALED })
+    const common = { client, outDir, preflight: false }
+    let a: BatchResult[] = []
+    let sentByA = 0
+    // Worker B found nothing journaled; before its claim goes through, worker A processes the whole input.
+    const storeOfB: JobStore = {
+      ...store,
+      claim: async (...args) => {
+        if (a.length === 0) {
+          a = await collect([input!], { ...common, store, worker: 'A' })
+          sentByA = server.api.requests.length
+        }
+        return store.claim(...args)
+      },
+    }
+    const [b] = await collect([input!], { ...common, store: storeOfB, worker: 'B' })
+    expect([a[0]!.state, b!.state, b!.jobId]).toEqual(['done', 'skipped', a[0]!.jobId])
+    expect(server.api.requests.length, 'B sent nothing').toBe(sentByA)
+    expect((await readdir(outDir)).filter((name) => !name.startsWith('.'))).toEqual(['clip-01-nobg.webm'])
   })
 })

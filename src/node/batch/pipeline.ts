@@ -132,7 +132,8 @@ export class Pipeline {
           slot = await this.#lookahead.acquire('low')
         }
         signal = await this.#claim(entry)
-        if (signal) return await this.#work(entry, { ...this.context, signal }, () => slot?.())
+        // Read again once claimed: another worker may have finished the input (or failed it) meanwhile.
+        if (signal) return (await this.#finished(entry)) ?? (await this.#work(entry, { ...this.context, signal }, () => slot?.()))
         slot?.()
         await this.#elsewhere(entry)
       } catch (error) {
@@ -161,7 +162,7 @@ export class Pipeline {
     return undefined
   }
 
-  /** Claims the input and reads its record again; resolves to the signal its work listens to, or undefined when another worker holds it. */
+  /** Claims the input; resolves to the signal its work listens to, or undefined when another worker holds it. */
   async #claim(entry: Entry): Promise<AbortSignal | undefined> {
     const { store, worker, signal } = this.context
     if (!(await store.claim(entry.key, worker, this.settings.leaseMs))) return undefined
@@ -169,7 +170,6 @@ export class Pipeline {
     const onStop = () => controller.abort(signal.reason)
     signal.addEventListener('abort', onStop, { once: true })
     this.#held.set(entry.key, { controller, dispose: () => signal.removeEventListener('abort', onStop) })
-    entry.record = await store.get(entry.key)
     return controller.signal
   }
 
