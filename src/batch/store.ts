@@ -8,11 +8,20 @@ import type { FileJob } from '../types'
 
 /**
  * Where one input stands. `created`: the job exists (its id journaled before the first byte is uploaded).
- * `uploaded`: the upload is complete. `started`: the start was accepted (credits charged). `downloading`: the job
- * completed and its result is being written. `done`: the output is in place. `failed`: the job or a step failed
- * (`error` says why; a rerun retries it only with `retryFailed`).
+ * `uploaded`: the upload is complete. `starting`: the start is being sent (journaled before it is, so a rerun reads
+ * the job's status instead of ever replacing it). `started`: the start was accepted (credits charged).
+ * `downloading`: the job completed and its whole result is written to a temporary of `outputBytes` bytes, about to
+ * be renamed to `output`. `done`: the output is in place. `failed`: the
+ * job or a step failed (`error` says why; a rerun retries it only with `retryFailed`).
  */
-export type JobRecordState = 'created' | 'uploaded' | 'started' | 'downloading' | 'done' | 'failed'
+export type JobRecordState = 'created' | 'uploaded' | 'starting' | 'started' | 'downloading' | 'done' | 'failed'
+
+/**
+ * Whether an input's job is not known to have started (or has none yet): its record keeps the upload target, and a
+ * rerun reads the job's status before it does anything else.
+ */
+export const notYetStarted = (state: JobRecordState | undefined): boolean =>
+  state === undefined || state === 'created' || state === 'uploaded' || state === 'starting'
 
 /** The journal's entry for one input, keyed by its content key. Written whole each time it changes. */
 export interface JobRecord {
@@ -25,13 +34,19 @@ export interface JobRecord {
   /** The API's job id, once the job exists. */
   readonly jobId?: string
   /**
-   * The job's signed upload target while its upload may still be needed (state `created`), so that a rerun uploads
-   * to the same job instead of creating another; dropped from the record once uploaded. It lets its holder write the
-   * job's video until `expires_at` (about an hour): keep the journal private (the file journal is mode 0600).
+   * The job's signed upload target until the job is known to have started (states `created`, `uploaded`,
+   * `starting`), so that a rerun that finds the upload missing uploads to the same job instead of creating another;
+   * dropped from the record once started. It lets its holder write the job's video until `expires_at` (about an
+   * hour): keep the journal private (the file journal is mode 0600).
    */
   readonly upload?: FileJob
   /** The absolute path of the output file, chosen once from the input's name and kept across reruns. */
   readonly output?: string
+  /**
+   * The output's size in bytes (`downloading`, `done`): a file found at `output` while the record says `downloading`
+   * is taken as this job's result (renamed into place just before a crash) only when its size is this.
+   */
+  readonly outputBytes?: number
   /** Credits the start charged, when the API said. */
   readonly creditsUsed?: number
   /** Why it failed, for `failed`. */
@@ -60,9 +75,10 @@ export interface JobStore {
   /** The record of `key`, or undefined when the input was never journaled. */
   get(key: string): Promise<JobRecord | undefined>
   /**
-   * Writes `record` (replacing the record of its key), durably: when it resolves, a crash cannot lose it. When
-   * `record.worker` is set and another worker holds a live claim on the key, rejects with `JobStoreError`
-   * (`lease_lost`) and writes nothing.
+   * Writes `record` (replacing the record of its key), durably: when it resolves, a crash cannot lose it. Writes are
+   * fenced by the claims: a record with a `worker` is written only while that worker holds a live claim on the key,
+   * and one without (a tool repairing the journal) only while nobody does; otherwise it rejects with `JobStoreError`
+   * (`lease_lost`) and writes nothing. The check and the write are one step (a stale worker cannot slip in between).
    */
   put(record: JobRecord): Promise<void>
   /** Every record, in no particular order. */
@@ -132,8 +148,8 @@ export function memoryJobStore(): JobStore {
   }
 }
 
-/** Refuses a write by a worker whose claim another worker has taken over. */
+/** Refuses a write by a worker that does not hold the key's live claim (or, for a record without one, while anyone does). */
 export function checkWriter(leases: Leases, record: JobRecord): void {
   const holder = leases.holder(record.key)
-  if (record.worker !== undefined && holder !== undefined && holder !== record.worker) throw leaseLost(record.key, record.worker, holder)
+  if (holder !== record.worker) throw leaseLost(record.key, record.worker, holder)
 }

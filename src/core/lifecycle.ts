@@ -81,6 +81,9 @@ export async function waitForJob(calls: JobCalls, jobId: string, options: WaitOp
   }
 }
 
+/** Whether a job's status says it has not started: `created` (no video yet) or `uploaded` (ready to start). */
+export const hasNotStarted = (job: JobStatus): boolean => job.status === 'created' || job.status === 'uploaded'
+
 /** A failure after which the start may or may not have happened on the server, e.g. a 2xx whose body is unreadable. */
 function isAmbiguous(error: unknown): boolean {
   return (
@@ -90,7 +93,8 @@ function isAmbiguous(error: unknown): boolean {
   )
 }
 
-const RECONCILE_DELAY_MS = 1_000
+/** How long a start whose answer was lost may still be on its way: the status is read only after it (contract §8). */
+export const RECONCILE_DELAY_MS = 1_000
 
 /**
  * Starts a job without ever charging twice. After an ambiguous failure it reads the status: a job past
@@ -116,7 +120,7 @@ export async function startJobSafely(
       if (!conflict) await sleep(RECONCILE_DELAY_MS, signal, jobId)
       const { data: job } = await calls.status(jobId, options)
       throwIfAborted(signal, jobId)
-      if (job.status !== 'created' && job.status !== 'uploaded') return startedFrom(job)
+      if (!hasNotStarted(job)) return startedFrom(job)
       if (conflict || attempt >= maxRetries) throw error
     }
   }

@@ -2,6 +2,13 @@ import { rateLimitStoreFailed } from '../errors'
 import { memoryRateLimitStore, type RateLimitStore } from './rate-store'
 import { sleep, throwIfAborted } from './signal'
 
+/** The API's limits per key: 100 requests and 3 job starts a minute. The one place they are written. */
+export const API_RATE_LIMITS: Readonly<Required<Omit<RateLimits, 'store'>>> = {
+  requestsPerWindow: 100,
+  startsPerWindow: 3,
+  windowMs: 60_000,
+}
+
 /**
  * The limits a client paces one API key under (the `rateLimit` option). Unset fields keep the API's: 100 requests
  * and 3 job starts a minute per key. Lower them when other processes share the key, or give them all one `store`.
@@ -44,7 +51,7 @@ export class RateLimiter {
   /** @param key the budget's id in a shared store; a promise, as it is a hash computed once. */
   constructor(limits: RateLimits = {}, key: () => Promise<string> = async () => 'local') {
     const { store, ...rest } = limits
-    this.#limits = { requestsPerWindow: 100, startsPerWindow: 3, windowMs: 60_000, ...rest }
+    this.#limits = { ...API_RATE_LIMITS, ...rest }
     this.#store = store ?? memoryRateLimitStore()
     this.#key = key
   }

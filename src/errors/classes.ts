@@ -256,22 +256,26 @@ export class FFmpegError extends VideoBGRemoverError {
 }
 
 /**
- * A batch's journal (`JobStore`) refused or failed. `code`: `journal_locked` (another live process holds the
- * journal file), `lease_lost` (another worker claimed the input after this one's lease expired: this worker stops
- * working on it), `journal_unreadable` (the file is not a batch journal).
+ * A batch's journal (`JobStore`) refused or failed, or disagrees with the API. `code`: `journal_locked` (another live
+ * process holds the journal file), `lease_lost` (another worker claimed the input after this one's lease expired:
+ * this worker stops working on it), `journal_unreadable` (the file is not a batch journal), `job_unconfirmed` (the
+ * journal says the job was uploaded or sent its start, its status says it has no video: the input fails rather than
+ * pay for a second job; `jobId` names it).
  */
 export class JobStoreError extends VideoBGRemoverError {
   /** Always `'JobStoreError'`. */
   override name = 'JobStoreError'
   /**
    * @param message what failed, for people.
-   * @param code `journal_locked`, `lease_lost` or `journal_unreadable`.
+   * @param code `journal_locked`, `lease_lost`, `journal_unreadable` or `job_unconfirmed`.
+   * @param jobId the job concerned, for `job_unconfirmed`.
    */
   constructor(
     message: string,
-    /** `journal_locked`, `lease_lost` or `journal_unreadable`. */
-    readonly code: 'journal_locked' | 'lease_lost' | 'journal_unreadable',
+    /** `journal_locked`, `lease_lost`, `journal_unreadable` or `job_unconfirmed`. */
+    readonly code: 'journal_locked' | 'lease_lost' | 'journal_unreadable' | 'job_unconfirmed',
+    jobId?: string,
   ) {
-    super(message)
+    super(message, jobId === undefined ? {} : { jobId })
   }
 }

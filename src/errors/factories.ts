@@ -11,6 +11,7 @@ import {
   InsufficientCreditsError,
   JobStoreError,
   ProcessingError,
+  RateLimitError,
   StorageError,
   TimeoutError,
   ValidationError,
@@ -108,6 +109,56 @@ export function jobFailed(job: { id: string; message?: string | null; error?: un
     message: reason ?? `Job ${job.id} failed`,
     body: job,
     jobId: job.id,
+  })
+}
+
+/**
+ * A batch's job was journaled `starting` (its start sent), yet its status still reads `created` (no video): the batch
+ * neither starts it nor replaces it with a second job.
+ */
+export function startNotTaken(jobId: string): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was sent its start, yet its status reads created (no video): it was not started again, and no second job was created. Check it with \`vbr status ${jobId}\`; rerun with retryFailed to process the input as a new job`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
+/**
+ * A batch's job was journaled `uploaded`, yet its status reads `created`, and its upload URL is gone or expiring: the
+ * batch does not replace it with a second job.
+ */
+export function uploadNotTaken(jobId: string): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was journaled as uploaded, yet its status reads created, and its upload URL has expired: no second job was created. Rerun with retryFailed to process the input as a new job`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
+/**
+ * A batch's job, started, still reads `status` (before the start: `created` or `uploaded`) `polls` times in a row: the
+ * batch stops waiting for it, leaving its record for a rerun to read again by id.
+ */
+export function jobStuck(jobId: string, status: string, polls: number): JobStoreError {
+  return new JobStoreError(
+    `Job ${jobId} was started, yet its status read ${status} ${polls} times in a row: the batch stopped waiting for it. Its journal record is kept: a rerun reads it again by id (and never starts it twice)`,
+    'job_unconfirmed',
+    jobId,
+  )
+}
+
+/** A batch's start was refused with 429 `refusals` times in a row; `last` is the last refusal. Nothing was started. */
+export function startsRateLimited(jobId: string, refusals: number, last: RateLimitError): RateLimitError {
+  return new RateLimitError({
+    status: last.status,
+    code: last.code,
+    message: `The start of job ${jobId} was refused with 429 ${refusals} times in a row (last: ${last.message}); it was not started: rerun the batch to start it (is another process using the key's start limit?)`,
+    headers: last.headers,
+    body: last.body,
+    jobId,
+    ...(last.requestId === undefined ? {} : { requestId: last.requestId }),
+    ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
   })
 }
 
@@ -248,12 +299,13 @@ export function journalUnreadable(path: string, reason: string): JobStoreError {
   return new JobStoreError(`${JSON.stringify(path)} is not a batch journal (${reason}): choose another path`, 'journal_unreadable')
 }
 
-/** `worker` wrote the record of `key` while another worker held its claim: the write was refused. */
-export function leaseLost(key: string, worker: string | undefined, holder: string): JobStoreError {
-  return new JobStoreError(
-    `Worker ${worker ?? '(unnamed)'} no longer holds input ${key.slice(0, 12)}…: worker ${holder} claimed it after this one's lease expired`,
-    'lease_lost',
-  )
+/**
+ * `worker` wrote (or was about to start) the record of `key` without holding its claim: its lease expired, and `holder`
+ * (if anyone) claimed it since. The write was refused.
+ */
+export function leaseLost(key: string, worker: string | undefined, holder: string | undefined): JobStoreError {
+  const since = holder === undefined ? 'its lease expired' : `worker ${holder} claimed it after this one's lease expired`
+  return new JobStoreError(`Worker ${worker ?? '(unnamed)'} no longer holds input ${key.slice(0, 12)}…: ${since}`, 'lease_lost')
 }
 
 /** A batch's preflight: its inputs' estimated total, and how many inputs it covers. */
@@ -279,12 +331,19 @@ export function batchCreditsShort(estimate: BatchEstimate, remainingCredits: num
   })
 }
 
-/** A whole batch would cost more than its `maxCredits`: refused before any upload, with nothing created. */
+/**
+ * A whole batch would cost more than its `maxCredits`, or holds inputs whose duration could not be read (so that
+ * `maxCredits` cannot be kept): refused before any upload, with nothing created.
+ */
 export function batchOverMaxCredits(estimate: BatchEstimate, maxCredits: number, remainingCredits?: number): InsufficientCreditsError {
+  const reason =
+    estimate.requiredCredits > maxCredits
+      ? `over maxCredits (${maxCredits})`
+      : `and maxCredits (${maxCredits}) cannot bound the ${estimate.unknown} whose duration could not be read (a URL, an unknown container): not counted, they are refused rather than risked: process them in a batch without maxCredits`
   return new InsufficientCreditsError({
     status: 0,
     code: 'preflight_max_credits',
-    message: `${describeBatch(estimate)}, over maxCredits (${maxCredits}). Nothing was created or uploaded`,
+    message: `${describeBatch(estimate)}, ${reason}. Nothing was created or uploaded`,
     requiredCredits: estimate.requiredCredits,
     ...(remainingCredits === undefined ? {} : { remainingCredits }),
   })

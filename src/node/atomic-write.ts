@@ -24,7 +24,8 @@ export type AtomicWriter = (temporaryPath: string) => Promise<void>
  * Writes the file at `path` through `write`, so that the path holds either its old content or the whole new file,
  * never a part. `write` fills a temporary sibling, `.<name>.<random>.partial<ext>` (the extension kept last for
  * writers that pick a format by name, such as ffmpeg), created with mode 0600 so that no one else reads it half
- * written; it is then given the mode of a new file (0666 minus the process umask) and renamed into place. On a
+ * written; its bytes are flushed to disk (fsync), it is given the mode of a new file (0666 minus the process umask)
+ * and renamed into place. On a
  * failure of `write`, an abort, or SIGINT/SIGTERM/SIGHUP while it runs, the temporary is removed. Resolves to the
  * absolute path. Throws `ValidationError` when the directory is missing or the target exists without `overwrite`,
  * `AbortError` on abort, and whatever `write` throws.
@@ -61,6 +62,7 @@ async function writeAtomically(
   try {
     await createPrivate(kind, temporary)
     await write(temporary)
+    if (kind === 'file') await flushToDisk(temporary)
     throwIfAborted(signal)
     await chmod(temporary, (kind === 'file' ? 0o666 : 0o777) & ~process.umask())
     await (kind === 'file' ? commitFile(temporary, target, overwrite, path) : commitDirectory(temporary, target, overwrite, path))
@@ -83,6 +85,16 @@ async function createPrivate(kind: Kind, temporary: string): Promise<void> {
   const file = await open(temporary, 'wx', 0o600)
   try {
     await file.chmod(0o600)
+  } finally {
+    await file.close()
+  }
+}
+
+/** The file's bytes reach the disk before it is renamed into place, so a crash cannot leave the new name on a hole. */
+async function flushToDisk(path: string): Promise<void> {
+  const file = await open(path, 'r+')
+  try {
+    await file.sync()
   } finally {
     await file.close()
   }

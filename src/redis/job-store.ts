@@ -20,14 +20,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `
 
-// A record is written only while its writer holds the input's claim, or while nobody does.
+// A record is written only while its writer holds the input's claim (a record without a writer: while nobody does).
+// Otherwise the reply is the holder, or '' when the claim has expired.
 const PUT = `
-if ARGV[3] ~= '' then
-  local holder = redis.call('GET', KEYS[2])
-  if holder and holder ~= ARGV[3] then return holder end
-end
+local holder = redis.call('GET', KEYS[2]) or ''
+if holder ~= ARGV[3] then return holder end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return ''
+return 1
 `
 
 const GET = `return redis.call('HGET', KEYS[1], ARGV[1])`
@@ -36,8 +35,8 @@ const LIST = `return redis.call('HVALS', KEYS[1])`
 /**
  * A `JobStore` in Redis, for `runBatch({ store })` across many processes and machines: records in one hash,
  * claims as keys that expire (a worker that dies stops renewing its claim, and once it expires another worker resumes
- * its job by id). Writes are fenced: a worker whose claim another took over is refused (`JobStoreError`,
- * `lease_lost`). Records are as durable as the Redis (use `appendonly yes`).
+ * its job by id). Writes are fenced in the same script that writes: a worker that no longer holds the claim is refused
+ * (`JobStoreError`, `lease_lost`). Records are as durable as the Redis (use `appendonly yes`).
  *
  * @param redis an ioredis client (`new Redis(url)`), or anything with its `eval`; the store never closes it.
  * @param options `prefix` of the keys (default `vbr:batch`).
@@ -52,8 +51,8 @@ export function redisJobStore(redis: RedisEval, options: RedisJobStoreOptions = 
       return typeof reply === 'string' ? (JSON.parse(reply) as JobRecord) : undefined
     },
     async put(record) {
-      const holder = await redis.eval(PUT, 2, records, lease(record.key), record.key, JSON.stringify(record), record.worker ?? '')
-      if (typeof holder === 'string' && holder !== '') throw leaseLost(record.key, record.worker, holder)
+      const reply = await redis.eval(PUT, 2, records, lease(record.key), record.key, JSON.stringify(record), record.worker ?? '')
+      if (Number(reply) !== 1) throw leaseLost(record.key, record.worker, reply === '' ? undefined : String(reply))
     },
     async list() {
       const reply = await redis.eval(LIST, 1, records)

@@ -62,8 +62,9 @@ export function jobStoreContract(name: string, open: () => Promise<JobStore>): v
 
     it('a write by a worker whose claim another worker took over is refused, and changes nothing', async () => {
       const store = await open()
-      await store.claim('a', 'w1', 1)
+      await store.claim('a', 'w1', 60_000)
       await store.put(record('a', 'created', 'w1'))
+      await store.claim('a', 'w1', 1)
       await claimEventually(store, 'a', 'w2')
       const error = await rejection<JobStoreError>(store.put(record('a', 'started', 'w1')))
       expect(error).toBeInstanceOf(JobStoreError)
@@ -71,6 +72,27 @@ export function jobStoreContract(name: string, open: () => Promise<JobStore>): v
       expect((await store.get('a'))?.state).toBe('created')
       await store.put(record('a', 'started', 'w2'))
       expect((await store.get('a'))?.worker).toBe('w2')
+      await store.close?.()
+    })
+
+    it('a write by a worker whose claim lapsed, with nobody holding it since, is refused', async () => {
+      const store = await open()
+      const error = await rejection<JobStoreError>(store.put(record('a', 'created', 'w1')))
+      expect(error.code).toBe('lease_lost')
+      expect(await store.get('a')).toBeUndefined()
+      await store.claim('a', 'w1', 60_000)
+      await store.put(record('a', 'created', 'w1'))
+      await store.release('a', 'w1')
+      expect((await rejection<JobStoreError>(store.put(record('a', 'started', 'w1')))).code).toBe('lease_lost')
+      expect((await store.get('a'))?.state).toBe('created')
+      await store.close?.()
+    })
+
+    it('a record without a worker is refused while a worker holds the claim', async () => {
+      const store = await open()
+      await store.claim('a', 'w1', 60_000)
+      expect((await rejection<JobStoreError>(store.put(record('a', 'failed')))).code).toBe('lease_lost')
+      expect(await store.get('a')).toBeUndefined()
       await store.close?.()
     })
   })

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InsufficientCreditsError } from '../../src/node/index'
-import { planBatch, runBatch, type BatchResult, type RunBatchOptions } from '../../src/node/batch/index'
+import { memoryJobStore, planBatch, runBatch, type BatchResult, type RunBatchOptions } from '../../src/node/batch/index'
 import { VideoBGRemoverClient } from '../../src/node/index'
-import { FAKE_API_KEY, startFakeServer, type FakeServerOptions } from '../../src/testing/node'
+import { FAKE_API_KEY, fakeResultBytes, startFakeServer, type FakeServerOptions } from '../../src/testing/node'
 import { rejection } from '../kit/index'
 import { makeInputs, makeVideos, SCALED } from '../kit/batch'
 
@@ -50,6 +50,17 @@ describe('runBatch: the whole-batch preflight', () => {
     expect(sent(api.server)).toEqual([])
   })
 
+  it("refuses a batch with maxCredits when an input's duration cannot be read, naming how many were not counted", async () => {
+    await using api = await fake()
+    const root = fresh()
+    const inputs = [...(await makeVideos(join(root, 'videos'), 2)), ...(await makeInputs(join(root, 'unknown'), 1))]
+    const error = await rejection<InsufficientCreditsError>(api.run(inputs, { outDir: fresh(), maxCredits: 1000 }))
+    expect([error.requiredCredits, error.code]).toEqual([8, 'preflight_max_credits'])
+    expect(error.message).toContain('2 inputs still to start need 8 credits')
+    expect(error.message).toContain('cannot bound the 1 whose duration could not be read')
+    expect(sent(api.server)).toEqual([])
+  })
+
   it('planBatch tells each input, the estimated credits and the time the start limit implies, creating nothing', async () => {
     await using api = await fake()
     const inputs = await makeVideos(fresh(), 7)
@@ -85,6 +96,38 @@ describe('runBatch: a rerun with the same journal', () => {
     expect(again.map((result) => result.state).sort()).toEqual(['done', 'skipped'])
     expect(again.find((result) => result.state === 'done')?.jobId).toBe(first!.jobId)
     expect(new Set(api.server.api.requests.slice(before).map((entry) => entry.endpoint))).toEqual(new Set(['status', 'download']))
+  })
+
+  it('moves aside a file found at the output while the journal says `downloading` that is not the recorded size, and downloads again', async () => {
+    await using api = await fake()
+    const inputs = await makeInputs(fresh(), 1)
+    const outDir = fresh()
+    const store = memoryJobStore()
+    const [first] = await api.run(inputs, { outDir, store })
+    const record = (await store.get(first!.key))!
+    expect(record.outputBytes).toBe(1024)
+    await store.put({ ...record, state: 'downloading', worker: undefined })
+    await writeFile(first!.output!, "not this job's result")
+    const [again] = await api.run(inputs, { outDir, store })
+    expect([again!.state, again!.jobId]).toEqual(['done', first!.jobId])
+    expect(Buffer.compare(await readFile(first!.output!), fakeResultBytes(first!.jobId!, 'video.webm', 1024))).toBe(0)
+    const found = (await readdir(outDir)).filter((name) => name.includes('.found-'))
+    expect(found).toHaveLength(1)
+    expect(await readFile(join(outDir, found[0]!), 'utf8'), 'moved aside, not lost').toBe("not this job's result")
+  })
+
+  it('takes a file found at the output while the journal says `downloading` as the result when it has the recorded size', async () => {
+    await using api = await fake()
+    const inputs = await makeInputs(fresh(), 1)
+    const outDir = fresh()
+    const store = memoryJobStore()
+    const [first] = await api.run(inputs, { outDir, store })
+    const record = (await store.get(first!.key))!
+    await store.put({ ...record, state: 'downloading', outputBytes: (await stat(first!.output!)).size, worker: undefined })
+    const before = api.server.api.requests.length
+    const [again] = await api.run(inputs, { outDir, store })
+    expect(again!.state).toBe('done')
+    expect(api.server.api.requests.slice(before).map((entry) => entry.endpoint)).not.toContain('download')
   })
 
   it('reports a failed job again as failed, and retries it (a new job) only with retryFailed', async () => {

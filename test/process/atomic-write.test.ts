@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { AbortError, ValidationError } from '../../src/errors'
 import { writeDirectoryAtomically, writeFileAtomically } from '../../src/node/atomic-write'
 import { rejection } from '../kit'
@@ -39,6 +39,25 @@ async function withUmask<T>(mask: number, body: () => Promise<T>): Promise<T> {
 }
 
 describe('writeFileAtomically', () => {
+  it('flushes the whole file to disk before it takes the path', async () => {
+    const target = join(await folder(), 'out.mp4')
+    const probe = await open(join(await folder(), 'probe'), 'w')
+    await probe.close()
+    const sync = vi.spyOn(Object.getPrototypeOf(probe) as FileHandle, 'sync')
+    try {
+      let flushedBeforeRename = false
+      await writeFileAtomically(target, async (temporary) => {
+        await writeFile(temporary, 'data')
+        sync.mockImplementationOnce(async function (this: FileHandle) {
+          flushedBeforeRename = !existsSync(target) && (await this.stat()).size === 4
+        })
+      })
+      expect(flushedBeforeRename).toBe(true)
+    } finally {
+      sync.mockRestore()
+    }
+  })
+
   it('writes through a 0600 sibling and leaves the file with the mode the umask gives a new file', async () => {
     const target = join(await folder(), 'out.mp4')
     let during: { path: string; mode: number } | undefined

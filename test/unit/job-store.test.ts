@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { fileJobStore, memoryJobStore, JobStoreError } from '../../src/node/batch/index'
 import { jobStoreContract, record } from '../kit/job-store-contract'
 import { rejection } from '../kit/index'
@@ -19,6 +19,14 @@ jobStoreContract('memoryJobStore', async () => memoryJobStore())
 jobStoreContract('fileJobStore', async () => fileJobStore(nextPath()))
 
 const HEADER = '{"journal":"@videobgremover/sdk/batch","version":1}\n'
+afterEach(() => vi.restoreAllMocks())
+
+/** The prototype of Node's FileHandle, whose methods a test makes fail once to stand for a crash or a disk error. */
+async function fileHandlePrototype(): Promise<FileHandle> {
+  const handle = await open(nextPath(), 'w')
+  await handle.close()
+  return Object.getPrototypeOf(handle) as FileHandle
+}
 const lines = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean)
 
 describe('fileJobStore', () => {
@@ -61,6 +69,44 @@ describe('fileJobStore', () => {
     expect(await store.list()).toEqual([record('a', 'started')])
     await store.put(record('c'))
     expect(await lines(path)).toEqual([HEADER.trim(), whole, JSON.stringify(record('c'))])
+    await store.close!()
+  })
+
+  it('makes an existing journal readable by its owner only when it opens it', async () => {
+    const path = nextPath()
+    await writeFile(path, `${HEADER}${JSON.stringify(record('a', 'created'))}\n`)
+    await chmod(path, 0o644)
+    const store = fileJobStore(path)
+    expect(await store.list()).toHaveLength(1)
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    await store.close!()
+  })
+
+  it('loses no whole line when a crash cuts short the repair of a torn last line', async () => {
+    const path = nextPath()
+    const whole = JSON.stringify(record('a', 'started'))
+    await writeFile(path, `${HEADER}${whole}\n${JSON.stringify(record('b', 'done')).slice(0, 20)}`)
+    // The repair's first write or flush to disk never happens: the process died just before it.
+    const crash = () => Promise.reject(new Error('killed'))
+    vi.spyOn(await fileHandlePrototype(), 'writeFile').mockImplementationOnce(crash)
+    vi.spyOn(await fileHandlePrototype(), 'sync').mockImplementationOnce(crash)
+    await rejection(fileJobStore(path).list())
+    vi.restoreAllMocks()
+    const store = fileJobStore(path)
+    expect(await store.list()).toEqual([record('a', 'started')])
+    await store.close!()
+  })
+
+  it('a put whose write fails is neither read back nor left in the file', async () => {
+    const path = nextPath()
+    const store = fileJobStore(path)
+    await store.put(record('a', 'created'))
+    vi.spyOn(await fileHandlePrototype(), 'datasync').mockImplementationOnce(() => Promise.reject(new Error('EIO')))
+    await rejection(store.put(record('a', 'uploaded')))
+    vi.restoreAllMocks()
+    expect((await store.get('a'))?.state, 'not taken in').toBe('created')
+    await store.put(record('b', 'created'))
+    expect(await lines(path)).toEqual([HEADER.trim(), JSON.stringify(record('a', 'created')), JSON.stringify(record('b', 'created'))])
     await store.close!()
   })
 

@@ -1,7 +1,8 @@
 import { mkdir, open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { internalsOf, type ClientInternals } from '../../client'
-import type { JobRecord, JobStore } from '../../batch/store'
+import { notYetStarted, type JobRecord, type JobStore } from '../../batch/store'
+import { API_RATE_LIMITS } from '../../core/limiter'
 import { throwIfAborted } from '../../core/signal'
 import { batchCreditsShort, batchOverMaxCredits, ValidationError } from '../../errors'
 import { outputExtension } from '../../formats'
@@ -153,7 +154,7 @@ async function probe(item: Entry['item']): Promise<ProbeResult> {
 }
 
 const actionOf = (record: JobRecord | undefined, retryFailed: boolean): BatchPlanItem['action'] => {
-  if (record === undefined || record.state === 'created' || record.state === 'uploaded') return 'start'
+  if (record === undefined || notYetStarted(record.state)) return 'start'
   if (record.state === 'failed') return retryFailed ? 'start' : 'failed'
   return record.state === 'done' ? 'done' : 'resume'
 }
@@ -182,12 +183,15 @@ async function planOf(
     items.push({ input: item.input, key, output: entry.output, action, ...(estimate === undefined ? {} : { estimatedCredits: estimate }) })
   }
   const toStart = items.filter((entry) => entry.action === 'start').length
-  const limits = internals.rateLimits ?? { startsPerWindow: 3, windowMs: 60_000 }
+  const limits = internals.rateLimits ?? API_RATE_LIMITS
   const startLimitMs = Math.max(0, Math.ceil(toStart / limits.startsPerWindow) - 1) * limits.windowMs
   const plan: BatchPlan = { items, toStart, estimatedCredits, unknownDurations, startLimitMs }
   if (options.preflight === false || toStart === 0) return plan
   const estimate = { requiredCredits: estimatedCredits, inputs: toStart - unknownDurations, unknown: unknownDurations }
-  if (options.maxCredits !== undefined && estimatedCredits > options.maxCredits) throw batchOverMaxCredits(estimate, options.maxCredits)
+  // maxCredits is a promise about the whole batch: an input whose duration cannot be read could break it.
+  if (options.maxCredits !== undefined && (estimatedCredits > options.maxCredits || unknownDurations > 0)) {
+    throw batchOverMaxCredits(estimate, options.maxCredits)
+  }
   plan.remainingCredits = (await internals.credits({ signal })).remainingCredits
   if (plan.remainingCredits < estimatedCredits) throw batchCreditsShort(estimate, plan.remainingCredits)
   return plan

@@ -1,13 +1,15 @@
-import type { JobCalls } from '../../core/lifecycle'
+import { hasNotStarted, MAX_FAILED_POLLS, type JobCalls } from '../../core/lifecycle'
 import { isRetryable } from '../../core/retry'
 import { sleep } from '../../core/signal'
-import { jobFailed } from '../../errors'
+import { abortError, jobFailed, jobStuck, statusUnreadable } from '../../errors'
 import type { JobStatus } from '../../types'
 import { deferred } from './sync'
 
 interface Watched {
   due: number
   polls: number
+  /** Polls in a row that could not be read, or read a status before the start. */
+  misses: number
   done: ReturnType<typeof deferred<JobStatus>>
   onStatus?: (status: JobStatus) => void
 }
@@ -16,7 +18,10 @@ interface Watched {
  * Polls every started job of a batch from one loop, so the batch's reads share the key's request budget instead of
  * each job polling on its own: each job first soon, then less often (a sixtieth of the rate window, growing by half
  * each poll to a sixth: 1 s to 10 s at the API's minute), and never so often that together they take more than half
- * the window's requests, which leaves the rest to creates and starts.
+ * the window's requests, which leaves the rest to creates and starts. Bounded as `wait()` is: `MAX_FAILED_POLLS`
+ * polls in a row that fail for a transient reason give the job up (`ConnectionError`), and as many that read it
+ * before its start (`created`, `uploaded`: stuck, the start not taken) give it up too (`JobStoreError`,
+ * `job_unconfirmed`). A job `processing` is waited for as long as it takes, as `wait()` without a `timeout` does.
  */
 export class Poller {
   readonly #jobs = new Map<string, Watched>()
@@ -29,10 +34,25 @@ export class Poller {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Resolves with the job's status once it is `completed`; rejects with `ProcessingError` when it `failed`. */
-  completion(jobId: string, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
+  /**
+   * Resolves with the job's status once it is `completed`; rejects with `ProcessingError` when it `failed`, and with
+   * `AbortError` when `signal` (the input's own) fires, which stops polling the job.
+   */
+  completion(jobId: string, signal: AbortSignal, onStatus?: (status: JobStatus) => void): Promise<JobStatus> {
     const done = deferred<JobStatus>()
-    this.#jobs.set(jobId, { due: Date.now() + this.#delay(0), polls: 0, done, onStatus })
+    const watched: Watched = { due: Date.now() + this.#delay(0), polls: 0, misses: 0, done, onStatus }
+    this.#jobs.set(jobId, watched)
+    const onAbort = () => {
+      if (this.#jobs.get(jobId) !== watched) return
+      this.#jobs.delete(jobId)
+      done.reject(abortError(signal, jobId))
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    done.promise.then(
+      () => signal.removeEventListener('abort', onAbort),
+      () => signal.removeEventListener('abort', onAbort),
+    )
     this.#wake?.()
     if (!this.#running) void this.#loop()
     return done.promise
@@ -71,6 +91,8 @@ export class Poller {
     try {
       const exchange = await this.calls.status(jobId, { signal: this.signal })
       const status = exchange.data
+      // Given up meanwhile (its input's claim was lost), perhaps watched again since: not this poll's to settle.
+      if (this.#jobs.get(jobId) !== job) return
       job.onStatus?.(status)
       if (status.status === 'completed' || status.status === 'failed') {
         this.#jobs.delete(jobId)
@@ -78,15 +100,20 @@ export class Poller {
         else job.done.reject(jobFailed(status, exchange))
         return
       }
+      const stuck = hasNotStarted(status)
+      job.misses = stuck ? job.misses + 1 : 0
+      if (stuck && job.misses >= MAX_FAILED_POLLS) return this.#giveUp(jobId, job, jobStuck(jobId, status.status, job.misses))
     } catch (error) {
-      if (this.signal.aborted) return
-      if (!isRetryable('read', error)) {
-        this.#jobs.delete(jobId)
-        job.done.reject(error)
-        return
-      }
-      // A transient failure costs this poll, not the job: it goes on, and so does polling.
+      if (this.signal.aborted || this.#jobs.get(jobId) !== job) return
+      if (!isRetryable('read', error)) return this.#giveUp(jobId, job, error)
+      // A transient failure costs this poll, not the job: polling goes on, up to the bound.
+      if (++job.misses >= MAX_FAILED_POLLS) return this.#giveUp(jobId, job, statusUnreadable(jobId, job.misses, error))
     }
     job.due = Date.now() + this.#delay(job.polls)
+  }
+
+  #giveUp(jobId: string, job: Watched, error: unknown): void {
+    this.#jobs.delete(jobId)
+    job.done.reject(error)
   }
 }

@@ -1,4 +1,8 @@
-/** The batch's small synchronisation tools: a counting semaphore with two priorities, and a FIFO turn. */
+/**
+ * The batch's small synchronisation tools: a counting semaphore with two priorities (`Slots`), a value that arrives
+ * later (`deferred`), and a queue of results for one consumer (`Channel`). The starts' one-at-a-time turn is the
+ * pipeline's own (`Pipeline.#inTurn`).
+ */
 
 /**
  * At most `size` holders at once; waiting `high` requests (downloads, whose signed URLs expire) go before `low` ones

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { internalsOf } from '../../../client'
+import { API_RATE_LIMITS } from '../../../core/limiter'
 import { uploadContentType } from '../../../formats'
 import { fileJobStore, planBatch, runBatch, type BatchResult, type RunBatchOptions } from '../../batch/index'
 import { AbortError, InsufficientCreditsError, Prefer, type RemoveBGOptionsInit } from '../../index'
@@ -55,7 +56,7 @@ export const batch: Command = async ({ client, ui, signal, cwd, streams, argv },
     retryFailed: options.retryFailed === true,
     signal,
   }
-  const rate = internalsOf(settings.client)?.rateLimits ?? { startsPerWindow: 3, windowMs: 60_000 }
+  const rate = internalsOf(settings.client)?.rateLimits ?? API_RATE_LIMITS
   const view = new BatchView(ui.mode, streams.stdout, streams.stderr, rate)
   try {
     const plan = await planBatch(inputs, settings).catch((error: unknown) => {
