@@ -19,15 +19,23 @@ const TSX = join(ROOT, 'node_modules/tsx/dist/loader.mjs')
 export async function hookedFake(options: FakeApiOptions) {
   const api = new FakeApi(options)
   let hook: ((endpoint: FakeEndpoint, phase: 'before' | 'after', response?: Response) => Promise<void> | void) | undefined
+  let handling = 0
   const server = createServer(
     toNodeListener(async (request) => {
-      const { endpoint } = matchRoute(request.method, new URL(request.url))
-      await hook?.(endpoint, 'before')
-      const response = await api.handle(request)
-      await hook?.(endpoint, 'after', response)
-      return response
+      handling++
+      try {
+        const { endpoint } = matchRoute(request.method, new URL(request.url))
+        await hook?.(endpoint, 'before')
+        const response = await api.handle(request)
+        await hook?.(endpoint, 'after', response)
+        return response
+      } finally {
+        handling--
+      }
     }),
   )
+  const connections = () =>
+    new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))))
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {
@@ -36,6 +44,13 @@ export async function hookedFake(options: FakeApiOptions) {
     /** Sets what runs around each request (undefined: nothing). */
     setHook(next: typeof hook) {
       hook = next
+    },
+    /**
+     * Resolves once no connection is open and no request is being handled: whatever a killed client had already
+     * sent (a request in a socket buffer) has been handled, so it is not taken for the next client's.
+     */
+    async quiet() {
+      while ((await connections()) > 0 || handling > 0) await new Promise((resolve) => setTimeout(resolve, 10))
     },
     async close() {
       server.closeAllConnections()
