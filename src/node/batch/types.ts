@@ -97,8 +97,8 @@ export interface RunBatchOptions {
    * Refuse the batch, before anything is uploaded, when the credits its inputs are estimated to need (each video's
    * duration rounded up to whole seconds) pass this many, or when any input still to start has a duration that cannot
    * be read (a URL, an unknown container): such an input could break the bound, so the refusal names how many there
-   * are rather than leave them out of the count. Checked by the preflight (not with `preflight: false`). The balance
-   * (`credits()`) is always checked.
+   * are rather than leave them out of the count. Checked by the preflight, as the balance (`credits()`) is: neither
+   * with `preflight: false`.
    */
   maxCredits?: number
   /** Read each video's duration and compare the batch's total with the balance before uploading anything (default true). */
