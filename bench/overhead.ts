@@ -58,6 +58,13 @@ try {
       target: '≥ 0.90×',
       pass: ratio >= 0.9,
     })
+    rows.push({
+      benchmark: '… beside raw fetch with a timeout signal',
+      ours: `CPU ${cpu('ours').toFixed(0)} µs/call`,
+      baseline: figure('raw-timeout'),
+      ratio: `${(rate('ours') / rate('raw-timeout')).toFixed(2)}× req/s, ${(cpu('ours') / cpu('raw-timeout')).toFixed(2)}× CPU`,
+      target: '—',
+    })
     for (const peer of PEER_NAMES) {
       rows.push({
         benchmark: `… beside ${peers.label(peer)}`,
@@ -74,7 +81,7 @@ try {
     'Per-call overhead',
     'node --import tsx bench/overhead.ts',
     rows,
-    `Median of ${ROUNDS} rounds per side after 2 warm-up rounds, interleaved, each round starting one side further along. CPU is this process's user + system time per call (the server's is not in it); the CPU ratio is ours ÷ the peer's (below 1 is less). Every side reads the same fixed ${STATUS_BODY.length}-byte completed-job status from one minimal node:http server in a child process, over keep-alive loopback, and must get \`status: 'completed'\` back. The calls: ours \`client.status(id)\` (created with \`rateLimit: false\`: its limiter paces calls under the real API's 100 requests a minute and would otherwise throttle the benchmark, not measure it), which includes everything a call does: id check, headers, timeout signal, retry wrapper, zod validation; raw \`fetch\` + \`JSON.parse\`; axios \`create({ baseURL, timeout, headers })\` + \`get(path)\`, as the vendor's Node SDK configures it and as its \`status()\` calls it; openai \`client.get(path)\`; replicate \`replicate.request(path)\` + \`.json()\`; fal \`queue.status(endpoint, { requestId })\`, with a request middleware pointing its fixed origin at the server. Peers are installed from the npm registry into a temporary project at these exact versions. Checked in the same run, by a 200 whose JSON is not a job status: ${validating.length ? validating.join(', ') : 'none'} rejected it; ${others.join(', ')} returned it as if it were one. ${peers.engineNote()}`.trimEnd(),
+    `Median of ${ROUNDS} rounds per side after 2 warm-up rounds, interleaved, each round starting one side further along. CPU is this process's user + system time per call (the server's is not in it); the CPU ratio is ours ÷ the peer's (below 1 is less). Every side reads the same fixed ${STATUS_BODY.length}-byte completed-job status from one minimal node:http server in a child process, over keep-alive loopback, and must get \`status: 'completed'\` back. The calls: ours \`client.status(id)\` (created with \`rateLimit: false\`: its limiter paces calls under the real API's 100 requests a minute and would otherwise throttle the benchmark, not measure it), which includes everything a call does: id check, headers, timeout signal, retry wrapper, zod validation; raw \`fetch\` + \`JSON.parse\`, and the same with what any call that can time out adds (an \`AbortController\` whose signal goes to fetch, and a 60 s timer cleared after: the floor for a client with a per-call timeout, which ours has and replicate's has not); axios \`create({ baseURL, timeout, headers })\` + \`get(path)\`, as the vendor's Node SDK configures it and as its \`status()\` calls it; openai \`client.get(path)\`; replicate \`replicate.request(path)\` + \`.json()\`; fal \`queue.status(endpoint, { requestId })\`, with a request middleware pointing its fixed origin at the server. Peers are installed from the npm registry into a temporary project at these exact versions. Checked in the same run, by a 200 whose JSON is not a job status: ${validating.length ? validating.join(', ') : 'none'} rejected it; ${others.join(', ')} returned it as if it were one. ${peers.engineNote()}`.trimEnd(),
   )
 } finally {
   await server.stop()

@@ -70,11 +70,11 @@ export async function vendorClient(peers: Peers, origin: string) {
 }
 
 export type StatusCall = (jobId: string) => Promise<{ status: unknown }>
-export type Side = 'ours' | 'raw' | PeerName
+export type Side = 'ours' | 'raw' | 'raw-timeout' | PeerName
 
 /**
  * Each side's status read, as its documentation has a user write it: ours `client.status(id)`; raw fetch +
- * `JSON.parse`; axios configured as the vendor's Node SDK configures it (its `status()` is this `get`); openai's
+ * `JSON.parse`; the same with a 60 s timeout signal; axios configured as the vendor's Node SDK configures it (its `status()` is this `get`); openai's
  * `client.get(path)`; replicate's `replicate.request(path)` + `.json()`; fal's `queue.status()`, whose fixed
  * `https://queue.fal.run` origin a request middleware points at the loopback server.
  */
@@ -99,6 +99,21 @@ export async function statusCalls(origin: string, peers: Peers): Promise<Record<
       const response = await fetch(origin + path(id), { headers: { accept: 'application/json', 'x-api-key': FAKE_API_KEY } })
       if (!response.ok) throw new Error(`status ${response.status}`)
       return JSON.parse(await response.text())
+    },
+    // What any call that can time out adds to raw fetch: an AbortSignal for fetch and a timer, cleared after.
+    'raw-timeout': async (id) => {
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), 60_000)
+      try {
+        const response = await fetch(origin + path(id), {
+          headers: { accept: 'application/json', 'x-api-key': FAKE_API_KEY },
+          signal: controller.signal,
+        })
+        if (!response.ok) throw new Error(`status ${response.status}`)
+        return JSON.parse(await response.text())
+      } finally {
+        clearTimeout(timer)
+      }
     },
     axios: async (id) => (await vendorHttp.get(path(id))).data,
     openai: (id) => openai.get(path(id)),
