@@ -41,12 +41,9 @@ try {
   // A peer with an ES module entry is imported, as our SDK is; a CommonJS-only one is required, as its users do.
   const load = (peer: PeerName) => (peers.esm(peer) ? `import('${peer}')` : `require('${peer}')`)
 
-  // The SDK's one runtime dependency on its own, to show where the time goes.
-  const ZOD = "import('zod/mini')"
   const sides = {
     bare: run(''),
     sdk: run(IMPORT),
-    zod: run(ZOD),
     ...Object.fromEntries(PEER_NAMES.map((peer) => [peer, run(load(peer), peers.dir)])),
     // And the CommonJS-only ones imported too, as an ES module user of them would.
     ...Object.fromEntries(
@@ -68,13 +65,6 @@ try {
       target: '≤ +40 ms',
       pass: above <= 40,
     },
-    {
-      benchmark: `… of which \`${ZOD}\` alone (the installed zod)`,
-      ours: figure(times('zod')),
-      baseline: `\`node -e ""\` ${bare.toFixed(1)} ms`,
-      ratio: `+${(median(times('zod')) - bare).toFixed(1)} ms`,
-      target: '—',
-    },
     ...PEER_NAMES.map((peer) => ({
       benchmark: `… beside \`node -e "${load(peer)}"\` (${peers.label(peer)}, ${relative(join(peers.dir, 'node_modules'), peers.entry(peer))})`,
       ours: `${median(times('sdk')).toFixed(1)} ms`,
@@ -90,7 +80,7 @@ try {
     'Cold import',
     'node --import tsx bench/cold-import.ts',
     rows,
-    `Median of ${RUNS} rounds after 3 warm-up rounds, each round running bare Node, the SDK, zod and every peer once, starting one further along; wall time of the whole process (spawn to exit). The package is built with tsup into a temporary directory, packed with \`npm pack\` and installed into a throwaway ESM project; the peers are installed from the npm registry into another at the exact versions shown. Peers with an ES module entry (${PEER_NAMES.filter(peers.esm).join(', ')}) are loaded with \`import()\`, as ours is; CommonJS-only ones (${PEER_NAMES.filter((peer) => !peers.esm(peer)).join(', ') || 'none'}) with \`require()\`, as their users do (their \`import()\` time is shown beside it); ours is compared with the \`require()\` figure. No proxy variables are set, so undici is not loaded. ${peers.engineNote()}`.trimEnd(),
+    `Median of ${RUNS} rounds after 3 warm-up rounds, each round running bare Node, the SDK and every peer once, starting one further along; wall time of the whole process (spawn to exit). The package is built with tsup into a temporary directory, packed with \`npm pack\` and installed into a throwaway ESM project; the peers are installed from the npm registry into another at the exact versions shown. Peers with an ES module entry (${PEER_NAMES.filter(peers.esm).join(', ')}) are loaded with \`import()\`, as ours is; CommonJS-only ones (${PEER_NAMES.filter((peer) => !peers.esm(peer)).join(', ') || 'none'}) with \`require()\`, as their users do (their \`import()\` time is shown beside it); ours is compared with the \`require()\` figure. No proxy variables are set, so undici is not loaded; zod is bundled into the package (a devDependency), so nothing else is. ${peers.engineNote()}`.trimEnd(),
   )
 } finally {
   await rm(project, { recursive: true, force: true })

@@ -33,7 +33,7 @@ export async function buildPackage() {
   const dir = await mkdtemp(join(tmpdir(), 'vbr-bench-pkg-'))
   try {
     await exec('npx', ['tsup', '--out-dir', join(dir, 'dist')], { cwd: root, maxBuffer: 1 << 26 })
-    for (const file of ['package.json', 'README.md', 'CHANGELOG.md']) await copyFile(join(root, file), join(dir, file))
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', '.size-limit.cjs']) await copyFile(join(root, file), join(dir, file))
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
   } catch (error) {
     await rm(dir, { recursive: true, force: true })
