@@ -1,6 +1,6 @@
 import type { ClientBase, ClientInternals } from './client'
 import type { Exchange, RequestOptions } from './core/http'
-import { waitForJob, type JobCalls, type WaitOptions } from './core/lifecycle'
+import { hasNotStarted, waitForJob, type JobCalls, type WaitOptions } from './core/lifecycle'
 import { jobFailed, jobNotStarted } from './errors'
 import { Foreground } from './foreground'
 import type { JobStatus } from './types'
@@ -97,7 +97,7 @@ export async function waitFrom(calls: JobCalls, jobId: string, first: Exchange<J
   onStatus?.(seen, first.data)
   if (seen === 'completed') return first.data
   if (seen === 'failed') throw jobFailed(first.data, first)
-  if (seen === 'created' || seen === 'uploaded') throw jobNotStarted(jobId, seen)
+  if (hasNotStarted(first.data)) throw jobNotStarted(jobId, seen)
   const report: WaitOptions['onStatus'] = (status, job) => {
     if (status === seen) return
     seen = status

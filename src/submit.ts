@@ -1,6 +1,6 @@
 import type { ClientBase, ClientInternals } from './client'
 import type { Exchange } from './core/http'
-import { startJobSafely } from './core/lifecycle'
+import { hasNotStarted, startJobSafely } from './core/lifecycle'
 import { throwIfAborted } from './core/signal'
 import { jobFailed, uploadUrlUnknown, ValidationError, VideoBGRemoverError } from './errors'
 import { preflight } from './preflight'
@@ -45,7 +45,7 @@ export async function submitJob(submission: Submission): Promise<Submitted> {
       const found = await internals.calls.status(jobId, { signal })
       const { status } = found.data
       if (status === 'failed') throw jobFailed(found.data, found)
-      if (status !== 'created' && status !== 'uploaded') return { jobId, found }
+      if (!hasNotStarted(found.data)) return { jobId, found }
       const target = status === 'created' ? targetFor(submission, jobId) : undefined
       await preflight(internals, submission.source, submission)
       if (target && !target.uploaded) await upload(submission, target)
