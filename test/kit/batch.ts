@@ -1,8 +1,31 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { runBatch, type BatchResult, type RunBatchOptions } from '../../src/node/batch/index'
 import type { RateLimits } from '../../src/node/index'
 import { fakeResultBytes, type FakeApi } from '../../src/testing/node'
+
+/**
+ * A temporary directory made before the calling file's tests and removed after them; each call of the returned
+ * function names a new folder in it, so that no two cases share inputs or outputs.
+ */
+export function caseFolders(prefix: string): () => string {
+  let dir = ''
+  let n = 0
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+  return () => join(dir, `case-${n++}`)
+}
+
+/** Every result `runBatch` yields, in order. */
+export async function collectBatch(inputs: Parameters<typeof runBatch>[0], options: RunBatchOptions): Promise<BatchResult[]> {
+  const results: BatchResult[] = []
+  for await (const result of runBatch(inputs, options)) results.push(result)
+  return results
+}
 
 /** A fake API, bare or behind a server. */
 type Fake = { api: FakeApi }

@@ -1,35 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConnectionError, JobStoreError, RateLimitError } from '../../src/errors'
-import { memoryJobStore, runBatch, type BatchResult, type RunBatchOptions } from '../../src/node/batch/index'
+import { memoryJobStore, type RunBatchOptions } from '../../src/node/batch/index'
 import { VideoBGRemoverClient } from '../../src/node/index'
 import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
 import { MAX_FAILED_POLLS } from '../../src/core/lifecycle'
-import { makeInputs, SCALED, startsByJob } from '../kit/batch'
+import { caseFolders, collectBatch, makeInputs, SCALED, startsByJob } from '../kit/batch'
 
-let dir: string
-let n = 0
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vbr-batch-bounds-'))
-})
-afterAll(() => rm(dir, { recursive: true, force: true }))
-
-const fresh = () => join(dir, `case-${n++}`)
+const fresh = caseFolders('vbr-batch-bounds-')
 
 async function setup() {
   const server = await startFakeServer({ resultSize: 1024, processingMs: 50 })
   const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: SCALED, maxRetries: 0 })
   const [input] = await makeInputs(fresh(), 1)
   const store = memoryJobStore()
-  const run = async (options: Partial<RunBatchOptions> = {}) => {
-    const results: BatchResult[] = []
-    for await (const result of runBatch([input!], { client, outDir: join(dir, 'out'), store, preflight: false, ...options })) {
-      results.push(result)
-    }
-    return results[0]!
-  }
+  const outDir = fresh()
+  const run = async (options: Partial<RunBatchOptions> = {}) =>
+    (await collectBatch([input!], { client, outDir, store, preflight: false, ...options }))[0]!
   return { server, store, run, [Symbol.asyncDispose]: () => server.close() }
 }
 

@@ -1,30 +1,18 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { memoryJobStore, runBatch, type BatchResult, type JobStore, type RunBatchOptions } from '../../src/node/batch/index'
+import { readdir, readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { memoryJobStore, type BatchResult, type JobStore } from '../../src/node/batch/index'
 import { VideoBGRemoverClient } from '../../src/node/index'
 import { FAKE_API_KEY, fakeResultBytes, startFakeServer } from '../../src/testing/node'
 import { until } from '../kit/index'
-import { makeInputs, SCALED, startsByJob } from '../kit/batch'
+import { caseFolders, collectBatch, makeInputs, SCALED, startsByJob } from '../kit/batch'
 
-let dir: string
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vbr-batch-claims-'))
-})
-afterAll(() => rm(dir, { recursive: true, force: true }))
-
-async function collect(inputs: string[], options: RunBatchOptions): Promise<BatchResult[]> {
-  const results: BatchResult[] = []
-  for await (const result of runBatch(inputs, options)) results.push(result)
-  return results
-}
+const fresh = caseFolders('vbr-batch-claims-')
 
 describe('runBatch: a worker whose claim lapsed', () => {
   it('stops its work on the input and never starts a second job for it, while the worker that took it over finishes it', async () => {
     await using server = await startFakeServer({ resultSize: 1024, processingMs: 50 })
-    const [input] = await makeInputs(join(dir, 'in'), 1)
-    const outDir = join(dir, 'out')
+    const [input] = await makeInputs(fresh(), 1)
+    const outDir = fresh()
     const store = memoryJobStore()
     // Worker A falls asleep mid-upload (a closed laptop lid, a long GC pause): its claim renewals fail meanwhile.
     let asleep = false
@@ -40,11 +28,11 @@ describe('runBatch: a worker whose claim lapsed', () => {
       return upload(...args)
     }
     const common = { outDir, leaseMs: 300, preflight: false }
-    const a = collect([input!], { ...common, client: clientA, store: storeOfA, worker: 'A' })
+    const a = collectBatch([input!], { ...common, client: clientA, store: storeOfA, worker: 'A' })
     await until(() => asleep)
     // Worker B takes the input over once A's claim has expired, and finishes it.
     const clientB = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: SCALED })
-    const [b] = await collect([input!], { ...common, client: clientB, store, worker: 'B' })
+    const [b] = await collectBatch([input!], { ...common, client: clientB, store, worker: 'B' })
     expect(b!.state).toBe('done')
     wake()
     const [resultOfA] = await a
@@ -58,8 +46,8 @@ describe('runBatch: a worker whose claim lapsed', () => {
 
   it('reports an input another worker finished between its look at the journal and its claim as skipped, leaving the output be', async () => {
     await using server = await startFakeServer({ resultSize: 1024, processingMs: 50 })
-    const [input] = await makeInputs(join(dir, 'in-finished'), 1)
-    const outDir = join(dir, 'out-finished')
+    const [input] = await makeInputs(fresh(), 1)
+    const outDir = fresh()
     const store = memoryJobStore()
     const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: SCALED })
     const common = { client, outDir, preflight: false }
@@ -70,13 +58,13 @@ describe('runBatch: a worker whose claim lapsed', () => {
       ...store,
       claim: async (...args) => {
         if (a.length === 0) {
-          a = await collect([input!], { ...common, store, worker: 'A' })
+          a = await collectBatch([input!], { ...common, store, worker: 'A' })
           sentByA = server.api.requests.length
         }
         return store.claim(...args)
       },
     }
-    const [b] = await collect([input!], { ...common, store: storeOfB, worker: 'B' })
+    const [b] = await collectBatch([input!], { ...common, store: storeOfB, worker: 'B' })
     expect([a[0]!.state, b!.state, b!.jobId]).toEqual(['done', 'skipped', a[0]!.jobId])
     expect(server.api.requests.length, 'B sent nothing').toBe(sentByA)
     expect((await readdir(outDir)).filter((name) => !name.startsWith('.'))).toEqual(['clip-01-nobg.webm'])

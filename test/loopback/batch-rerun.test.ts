@@ -1,31 +1,20 @@
-import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InsufficientCreditsError } from '../../src/node/index'
-import { memoryJobStore, planBatch, runBatch, type BatchResult, type RunBatchOptions } from '../../src/node/batch/index'
+import { memoryJobStore, planBatch, runBatch, type RunBatchOptions } from '../../src/node/batch/index'
 import { VideoBGRemoverClient } from '../../src/node/index'
 import { FAKE_API_KEY, fakeResultBytes, startFakeServer, type FakeServerOptions } from '../../src/testing/node'
 import { rejection } from '../kit/index'
-import { makeInputs, makeVideos, SCALED } from '../kit/batch'
+import { caseFolders, collectBatch, makeInputs, makeVideos, SCALED } from '../kit/batch'
 
-let dir: string
-let n = 0
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vbr-batch-rerun-'))
-})
-afterAll(() => rm(dir, { recursive: true, force: true }))
-
-const fresh = () => join(dir, `case-${n++}`)
+const fresh = caseFolders('vbr-batch-rerun-')
 
 async function fake(options: FakeServerOptions = {}) {
   const server = await startFakeServer({ resultSize: 1024, processingMs: 50, ...options })
   const client = new VideoBGRemoverClient(FAKE_API_KEY, { baseUrl: server.url, rateLimit: SCALED })
-  const run = async (inputs: Parameters<typeof runBatch>[0], options: Partial<RunBatchOptions> = {}) => {
-    const results: BatchResult[] = []
-    for await (const result of runBatch(inputs, { client, outDir: options.outDir ?? '', ...options })) results.push(result)
-    return results
-  }
+  const run = (inputs: Parameters<typeof runBatch>[0], options: Partial<RunBatchOptions> = {}) =>
+    collectBatch(inputs, { client, outDir: options.outDir ?? '', ...options })
   return { server, client, run, [Symbol.asyncDispose]: () => server.close() }
 }
 

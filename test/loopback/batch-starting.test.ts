@@ -1,28 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { JobStoreError } from '../../src/errors'
-import { memoryJobStore, planBatch, runBatch, type BatchResult, type JobRecord, type RunBatchOptions } from '../../src/node/batch/index'
+import { memoryJobStore, planBatch, type JobRecord } from '../../src/node/batch/index'
 import { VideoBGRemoverClient } from '../../src/node/index'
 import { FAKE_API_KEY, startFakeServer } from '../../src/testing/node'
 import { hookedFake } from '../kit/batch-child'
-import { makeInputs, SCALED, startsByJob } from '../kit/batch'
+import { caseFolders, collectBatch, makeInputs, SCALED, startsByJob } from '../kit/batch'
 
-let dir: string
-let n = 0
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vbr-batch-starting-'))
-})
-afterAll(() => rm(dir, { recursive: true, force: true }))
-
-const fresh = () => join(dir, `case-${n++}`)
-
-async function collect(inputs: string[], options: RunBatchOptions): Promise<BatchResult[]> {
-  const results: BatchResult[] = []
-  for await (const result of runBatch(inputs, options)) results.push(result)
-  return results
-}
+const fresh = caseFolders('vbr-batch-starting-')
 
 /**
  * One input whose journal (a memory store) says `state` about a job the fake holds at `status`, as a crash would leave
@@ -40,7 +24,7 @@ async function journaledAt(state: JobRecord['state'], status: 'created' | 'uploa
   if (status === 'processing') await client.startJob(job.id)
   await store.put({ key, input: input!, state, jobId: job.id, output, ...(keepTarget ? { upload: job } : {}), updatedAt: 1 })
   const before = server.api.requests.length
-  const run = () => collect([input!], { client, outDir, store, preflight: false })
+  const run = () => collectBatch([input!], { client, outDir, store, preflight: false })
   const sentSince = () => server.api.requests.slice(before).map((entry) => entry.endpoint)
   return { server, store, key, jobId: job.id, run, sentSince, [Symbol.asyncDispose]: () => server.close() }
 }
@@ -56,7 +40,7 @@ describe('runBatch: the start, journaled as `starting` before it is sent', () =>
       fake.setHook(async (endpoint, phase) => {
         if (endpoint === 'startJob' && phase === 'before') seen.push(...(await store.list()))
       })
-      const [result] = await collect([input!], { client, outDir: fresh(), store, preflight: false })
+      const [result] = await collectBatch([input!], { client, outDir: fresh(), store, preflight: false })
       expect(result!.state).toBe('done')
       expect(seen.map((record) => [record?.state, record?.jobId])).toEqual([['starting', result!.jobId]])
     } finally {
@@ -110,10 +94,10 @@ describe('runBatch: the start, journaled as `starting` before it is sent', () =>
     const [input] = await makeInputs(fresh(), 1)
     const options = { client, outDir: fresh(), store: memoryJobStore(), preflight: false }
     server.api.inject('startJob', { status: 408 })
-    const [first] = await collect([input!], options)
+    const [first] = await collectBatch([input!], options)
     expect(first!.state).toBe('failed')
     expect((await options.store.get(first!.key))?.state).toBe('starting')
-    const [again] = await collect([input!], options)
+    const [again] = await collectBatch([input!], options)
     expect([again!.state, again!.jobId]).toEqual(['done', first!.jobId])
     expect(server.api.requests.filter((entry) => entry.endpoint === 'createJob')).toHaveLength(1)
     expect([...startsByJob(server)]).toEqual([[first!.jobId, 1]])
